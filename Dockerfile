@@ -1,0 +1,22 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 APP_ENV=production
+WORKDIR /app
+
+# libpq-free: psycopg's binary wheel bundles it; pyvips-binary bundles libvips.
+COPY setup.cfg pyproject.toml ./
+COPY config.py ./
+COPY web ./web
+COPY jobs ./jobs
+COPY models ./models
+COPY nas ./nas
+COPY prepress ./prepress
+COPY migrations ./migrations
+COPY devtools ./devtools
+COPY alembic.ini gunicorn.conf.py Procfile ./
+RUN pip install . && useradd --create-home --uid 10001 app && mkdir -p /app/var && chown app /app/var
+USER app
+
+EXPOSE 8000
+# The platform runs the Procfile's processes; the image's default is the web process.
+CMD ["sh", "-c", "gunicorn -c gunicorn.conf.py --bind 0.0.0.0:${PORT:-8000} web.wsgi:app"]

@@ -1,0 +1,1 @@
+"""Developer tooling: the embedded PostgreSQL and the one-command runner behind `make run`."""

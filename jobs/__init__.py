@@ -1,0 +1,1 @@
+"""Background jobs on procrastinate: one module per job type, thin tasks that take ids."""

@@ -1,0 +1,95 @@
+"""JobContext: what a job function gets; the one place jobs set the current organization."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import time
+from typing import Any, Callable, Iterator
+
+from sqlalchemy.orm import Session
+
+import config
+from models import audit, db, tenancy
+
+log = logging.getLogger("esa.job")
+
+
+class JobAborted(Exception):
+    """The job was cancelled while running; it stops at this checkpoint."""
+
+
+@contextlib.contextmanager
+def org_scope(org_id: int) -> Iterator[None]:
+    """Scope everything inside to one organization (a job's org_id, or an admin command's target org)."""
+    token = tenancy.set_current_org(org_id)
+    try:
+        yield
+    finally:
+        tenancy.reset_current_org(token)
+
+
+@dataclasses.dataclass
+class JobContext:
+    """Per-run state handed to a job function: its org, session, settings, progress and abort checks."""
+
+    org_id: int
+    settings: config.Settings
+    session: Session
+    job_id: int | None = None
+    task_name: str = ""
+    attempt: int = 0
+    on_progress: Callable[[JobContext, int, str], None] | None = None
+    should_abort: Callable[[], bool] = lambda: False
+    progress_value: int = 0
+    progress_message: str = ""
+
+    def progress(self, percent: int, message: str = "") -> None:
+        """Report progress (0-100) at a meaningful step; also a cancellation checkpoint."""
+        self.progress_value = max(0, min(100, int(percent)))
+        self.progress_message = message
+        if self.on_progress is not None:
+            self.on_progress(self, self.progress_value, message)
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Stop here if the job was asked to abort."""
+        if self.should_abort():
+            raise JobAborted(f"job {self.job_id} cancelled")
+
+
+@contextlib.contextmanager
+def running(org_id: int, *, task_name: str, job_id: int | None = None, attempt: int = 0,
+            should_abort: Callable[[], bool] = lambda: False,
+            settings: config.Settings | None = None) -> Iterator[JobContext]:
+    """Scope, session and one structured log line for a job run; commits on success, rolls back on error."""
+    settings = settings or config.get_settings()
+    started = time.perf_counter()
+    status = "succeeded"
+    with org_scope(org_id), audit.acting_as(audit.Actor(source="job", request_id=f"job-{job_id}")):
+        session = db.get_session()
+        ctx = JobContext(org_id=org_id, settings=settings, session=session, job_id=job_id, task_name=task_name,
+                         attempt=attempt, should_abort=should_abort)
+        try:
+            yield ctx
+            session.commit()
+        except JobAborted:
+            status = "aborted"
+            session.rollback()
+            raise
+        except BaseException:
+            status = "failed"
+            session.rollback()
+            raise
+        finally:
+            db.session.remove()
+            log.info(json.dumps({"event": "job", "task": task_name, "job_id": job_id, "org": org_id,
+                                 "attempt": attempt, "status": status,
+                                 "ms": round((time.perf_counter() - started) * 1000, 1)}))
+
+
+def job_fields(context: Any) -> dict[str, Any]:
+    """job_id, task name and attempt from a procrastinate JobContext."""
+    job = context.job
+    return {"job_id": job.id, "task_name": job.task_name, "attempt": job.attempts}

@@ -1,0 +1,70 @@
+"""Maintenance tasks: requeue jobs of dead workers, prune finished jobs and old events (fanned out per org)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, select
+
+import config
+from jobs import app as jobs_app
+from jobs import context, defer
+from models import base, db, event, tenancy
+from models import organization as org_model
+
+app = jobs_app.app
+log = logging.getLogger(__name__)
+
+
+@app.task(name="requeue_stalled_jobs", queue="scheduler")
+async def requeue_stalled_jobs(timestamp: int | None = None) -> int:
+    """Put jobs back in the queue whose worker stopped sending heartbeats (killed or lost)."""
+    settings = config.get_settings()
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_worker_seconds)
+    for job in stalled:
+        log.warning("requeueing job %s (%s): its worker stopped heartbeating", job.id, job.task_name)
+        await app.job_manager.retry_job(job)
+    return len(list(stalled))
+
+
+@app.task(name="prune_finished_jobs", queue="scheduler")
+async def prune_finished_jobs(timestamp: int | None = None) -> None:
+    """Delete finished queue rows older than the job retention setting."""
+    settings = config.get_settings()
+    await app.job_manager.delete_old_jobs(nb_hours=settings.job_retention_days * 24, include_failed=True,
+                                          include_cancelled=True, include_aborted=True)
+
+
+@app.task(name="fan_out_prune_events", queue="scheduler")
+def fan_out_prune_events(timestamp: int | None = None) -> int:
+    """Defer one small prune job per organization."""
+    session = db.get_session()
+    try:
+        with tenancy.system_access("periodic sweep over every organization"):
+            org_ids = list(session.scalars(select(org_model.Organization.id)))
+        for org_id in org_ids:
+            defer.in_transaction(session, prune_org_events, queueing_lock=f"prune_events:{org_id}", org_id=org_id)
+        session.commit()
+        return len(org_ids)
+    finally:
+        db.session.remove()
+
+
+@app.task(name="prune_org_events", queue="default")
+def prune_org_events(org_id: int) -> int:
+    """Delete one organization's events older than its retention (org setting, else the global one)."""
+    with context.running(org_id, task_name="prune_org_events") as ctx:
+        return run(ctx)
+
+
+def run(ctx: context.JobContext) -> int:
+    """The pruning itself, on an open job context."""
+    org = ctx.session.get(org_model.Organization, ctx.org_id)
+    if org is None:
+        return 0
+    days = int(org.settings.get("event_retention_days") or ctx.settings.event_retention_days)
+    cutoff = base.utcnow() - dt.timedelta(days=days)
+    result = ctx.session.execute(
+        delete(event.Event).where(event.Event.org_id == ctx.org_id, event.Event.created_at < cutoff)
+    )
+    return result.rowcount or 0

@@ -1,0 +1,42 @@
+"""Retry policy: transient failures back off from seconds to a few minutes; permanent ones fail at once."""
+from __future__ import annotations
+
+import dataclasses
+
+from procrastinate import jobs, retry
+from sqlalchemy import exc as sa_exc
+
+from models import errors
+
+
+class Permanent(Exception):
+    """A failure retrying cannot fix (bad input file, missing row)."""
+
+
+def _transient_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [sa_exc.OperationalError, sa_exc.DisconnectionError, errors.Unavailable,
+                                        ConnectionError, TimeoutError]
+    try:
+        from nas import errors as nas_errors
+
+        types.append(nas_errors.StorageUnavailable)
+    except (ImportError, AttributeError):  # storage backends ship with the files work
+        pass
+    return tuple(types)
+
+
+@dataclasses.dataclass
+class CappedBackoff(retry.BaseRetryStrategy):
+    """Retry transient errors up to `max_attempts` times, waiting base * 2**attempts seconds, at most `cap`."""
+
+    max_attempts: int = 8
+    base: int = 5
+    cap: int = 600
+
+    def get_retry_decision(self, *, exception: BaseException, job: jobs.Job) -> retry.RetryDecision | None:
+        if job.attempts + 1 >= self.max_attempts or not isinstance(exception, _transient_types()):
+            return None
+        return retry.RetryDecision(retry_in={"seconds": min(self.cap, self.base * 2 ** job.attempts)})
+
+
+TRANSIENT = CappedBackoff()

@@ -1,0 +1,11 @@
+"""Periodic tasks, registered only in the scheduler process; each fans out small jobs."""
+from __future__ import annotations
+
+from jobs import app as jobs_app
+from jobs import maintenance
+
+app = jobs_app.app
+
+app.periodic(cron="* * * * *", periodic_id="requeue_stalled")(maintenance.requeue_stalled_jobs)
+app.periodic(cron="17 3 * * *", periodic_id="prune_jobs")(maintenance.prune_finished_jobs)
+app.periodic(cron="27 3 * * *", periodic_id="prune_events")(maintenance.fan_out_prune_events)

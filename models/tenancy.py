@@ -1,0 +1,106 @@
+"""The tenant guard: every ORM statement on an org-owned model is filtered by the current org, failing closed."""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import util as sql_util
+
+from models import base
+
+_current_org: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_org", default=None)
+_system: contextvars.ContextVar[bool] = contextvars.ContextVar("system_access", default=False)
+
+
+class TenancyError(RuntimeError):
+    """An org-owned model was touched with no current org, or across orgs."""
+
+
+def set_current_org(org_id: int | None) -> contextvars.Token:
+    """Set the org every query is scoped to; called only by web/auth.py and jobs/context.py."""
+    return _current_org.set(org_id)
+
+
+def reset_current_org(token: contextvars.Token) -> None:
+    """Undo set_current_org."""
+    _current_org.reset(token)
+
+
+def current_org() -> int | None:
+    """The org queries are scoped to, if any."""
+    return _current_org.get()
+
+
+@contextlib.contextmanager
+def system_access(reason: str) -> Iterator[None]:
+    """Explicitly mark a block that may read across orgs (login lookup, periodic sweeps); `reason` documents why."""
+    if not reason:
+        raise ValueError("system_access needs a reason")
+    token = _system.set(True)
+    try:
+        yield
+    finally:
+        _system.reset(token)
+
+
+def is_system() -> bool:
+    """Whether the current block was marked as a cross-org sweep."""
+    return _system.get()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load:
+        return
+    if not _touches_org_scoped(state):
+        return
+    if _system.get():
+        return
+    org_id = _current_org.get()
+    if org_id is None:
+        raise TenancyError("query on an org-owned model with no current organization")
+    state.statement = state.statement.options(
+        with_loader_criteria(base.OrgScoped, lambda cls: cls.org_id == org_id, include_aliases=True)
+    )
+
+
+def _touches_org_scoped(state: ORMExecuteState) -> bool:
+    if any(issubclass(mapper.class_, base.OrgScoped) for mapper in state.all_mappers):
+        return True
+    # select(func.count()).select_from(Model) names no entity in its columns; look at the tables too.
+    scoped = _org_scoped_tables()
+    return any(table in scoped for table in sql_util.find_tables(state.statement, include_joins=True,
+                                                                 include_aliases=True, check_columns=True))
+
+
+_scoped_tables: tuple[int, frozenset] = (-1, frozenset())
+
+
+def _org_scoped_tables() -> frozenset:
+    global _scoped_tables
+    mappers = base.Base.registry.mappers
+    if _scoped_tables[0] != len(mappers):
+        _scoped_tables = (len(mappers), frozenset(
+            m.local_table for m in mappers if issubclass(m.class_, base.OrgScoped)))
+    return _scoped_tables[1]
+
+
+@event.listens_for(Session, "before_flush")
+def _check_flush(session: Session, flush_context, instances) -> None:  # noqa: ANN001 - SQLAlchemy's signature
+    if _system.get():
+        return
+    org_id = _current_org.get()
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, base.OrgScoped):
+            continue
+        if org_id is None:
+            raise TenancyError(f"cannot write {type(obj).__name__} with no current organization")
+        if obj.org_id is None:
+            obj.org_id = org_id
+        elif obj.org_id != org_id:
+            raise TenancyError(f"cannot write {type(obj).__name__} of another organization")

@@ -1,0 +1,78 @@
+"""Test fixtures: a real PostgreSQL database per session (migrated once), each test in a rolled-back transaction."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests import dbsetup
+
+# Settle the database before anything imports config: DATABASE_URL names the test database.
+_SERVER_URL = dbsetup.server_url()
+TEST_DB = f"esa_test_{uuid.uuid4().hex[:8]}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+os.environ["DATABASE_URL"] = dbsetup.with_database(_SERVER_URL, TEST_DB)
+os.environ.setdefault("APP_ENV", "test")
+os.environ.setdefault("JWT_SECRET", "test-secret-" + "x" * 40)
+os.environ.setdefault("TOKEN_ENCRYPTION_KEY", "test-token-key-" + "y" * 40)
+os.environ.setdefault("LOCAL_ROOT_PATH", str(Path(dbsetup.TMP_ROOT) / f"storage-{TEST_DB}"))
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("QNAP_NAS_HOST", None)
+os.environ.pop("STORAGE_BACKEND", None)
+
+import config  # noqa: E402 - after the environment above
+
+
+@pytest.fixture(scope="session")
+def settings() -> config.Settings:
+    return config.get_settings()
+
+
+@pytest.fixture(scope="session")
+def database(settings):
+    """The migrated test database; dropped at the end of the session."""
+    dbsetup.create_database(_SERVER_URL, TEST_DB)
+    dbsetup.migrate(settings.sqlalchemy_url)
+    yield settings.database_url
+    from models import db
+
+    db.dispose()
+    dbsetup.drop_database(_SERVER_URL, TEST_DB)
+
+
+@pytest.fixture
+def connection(database):
+    """A connection inside an outer transaction that is rolled back after the test."""
+    from models import db
+
+    conn = db.engine().connect()
+    outer = conn.begin()
+    db.bind(conn, join_transaction_mode="create_savepoint")
+    yield conn
+    db.session.remove()
+    if outer.is_active:
+        outer.rollback()
+    conn.close()
+    db.bind(db.engine())
+
+
+@pytest.fixture
+def session(connection):
+    from models import db
+
+    return db.get_session()
+
+
+@pytest.fixture(scope="session")
+def app(database, settings):
+    from web import create_app
+
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app, connection):
+    return app.test_client()

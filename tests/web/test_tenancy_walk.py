@@ -1,0 +1,81 @@
+"""Every org-scoped endpoint, called with another organization's ids, answers 404 and shows none of its data."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import helpers
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Bodies valid enough to pass validation, so a 404 comes from the tenant check rather than from input errors.
+BODIES = {
+    "members": {"email": "intruder@example.com", "password": helpers.PASSWORD, "role": "viewer"},
+    "events": {"event_type": "intrusion"},
+    "features": {"features": {"analytics": True}},
+    "organizations": {"name": "Hijacked"},
+}
+
+
+def _org_rules(app) -> list:
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if "org_id" in rule.arguments:
+            for method in sorted(rule.methods & set(METHODS)):
+                rules.append((rule, method))
+    return rules
+
+
+def _body_for(rule) -> dict:
+    for key, body in BODIES.items():
+        if key in rule.rule.rsplit("<", 1)[0].split("/")[-3:] or rule.rule.rstrip("/").endswith(key):
+            return body
+    return BODIES["organizations"]
+
+
+@pytest.fixture
+def victim_and_intruder(client):
+    victim = helpers.register(client, org_name="Victim Prints")
+    client.post(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"],
+                json={"event_type": "victim.secret", "entity_type": "orders", "entity_id": "42"})
+    intruder = helpers.register(client, org_name="Intruder Co")
+    events = client.get(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"]).get_json()
+    ids = {"org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
+           "entity_type": "orders", "entity_id": "42"}
+    return victim, intruder, ids
+
+
+def test_walk_covers_the_org_scoped_api(app):
+    paths = {rule.rule for rule, _ in _org_rules(app)}
+    assert len(paths) >= 12, paths
+
+
+def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_and_intruder):
+    victim, intruder, ids = victim_and_intruder
+    for rule, method in _org_rules(app):
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids.get(name, 1)), path)
+        kwargs = {"headers": intruder["headers"]}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = _body_for(rule)
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code == 404, (method, path, response.status_code, response.get_data(as_text=True))
+        text = response.get_data(as_text=True)
+        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints"):
+            assert secret not in text, (method, path)
+    # Nothing was changed in the victim's organization.
+    org = client.get(f"/api/organizations/{victim['org_id']}", headers=victim["headers"]).get_json()
+    assert org["name"] == "Victim Prints"
+    events = client.get(f"/api/organizations/{victim['org_id']}/events/?page_size=100",
+                        headers=victim["headers"]).get_json()
+    assert "intrusion" not in {e["event_type"] for e in events}
+
+
+def test_unauthenticated_requests_are_401_everywhere(app, client, victim_and_intruder):
+    _, _, ids = victim_and_intruder
+    for rule, method in _org_rules(app):
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids.get(name, 1)), path)
+        assert client.open(path, method=method).status_code == 401, (method, path)

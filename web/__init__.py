@@ -1,0 +1,56 @@
+"""The Flask application: create_app() binds the extensions and registers every blueprint."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+import config
+from models import db
+from web import cli, errors, extensions, observability, openapi
+from web.api import auth as auth_api
+from web.api import events, health, members, organizations
+
+BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp)
+
+
+def create_app(settings: config.Settings | None = None) -> Flask:
+    """A configured app; `settings` defaults to the environment's."""
+    settings = settings or config.get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Etsy Seller Automater",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        API_SPEC_OPTIONS=openapi.SPEC_OPTIONS,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["esa_settings"] = settings
+    db.engine(settings)
+    extensions.api.init_app(app)
+    if settings.frontend_url:
+        extensions.cors.init_app(app, origins=[settings.frontend_url], expose_headers=["X-Pagination",
+                                                                                     "X-Request-ID"])
+    for blueprint in BLUEPRINTS:
+        extensions.api.register_blueprint(blueprint)
+    openapi.document_errors(extensions.api)
+    errors.register(app)
+    observability.register(app)
+    cli.register(app)
+
+    @app.route("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    @app.teardown_appcontext
+    def _remove_session(exc: BaseException | None) -> None:
+        db.session.remove()
+
+    return app

@@ -1,0 +1,107 @@
+"""/api/organizations/{org_id}/events: the audit trail, integration events, errors, stats and export."""
+from __future__ import annotations
+
+from flask import Response, stream_with_context
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from models import audit, db, errors
+from models import event as event_model
+from web import auth, export, pagination
+from web.schemas import events as schemas
+
+blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
+                description="Audit events")
+
+
+@blp.route("/")
+class Events(MethodView):
+    @auth.required()
+    @blp.arguments(schemas.EventQueryArgsSchema, location="query")
+    @blp.response(200, schemas.EventSchema(many=True))
+    @blp.paginate()
+    def get(self, args, org_id, pagination_parameters):
+        """Search events by type, entity, user, level and time range."""
+        return pagination.page(db.get_session(), event_model.search(args), pagination_parameters)
+
+    @auth.required("operator")
+    @blp.arguments(schemas.EventCreateSchema)
+    @blp.response(201, schemas.EventSchema)
+    def post(self, data, org_id):
+        """Record an integration's own event."""
+        session = db.get_session()
+        row = audit.record(session, data["event_type"], entity_type=data.get("entity_type"),
+                           entity_id=data.get("entity_id"), payload=data["payload"], level=data["level"])
+        session.commit()
+        return row
+
+
+@blp.route("/<int:event_id>")
+class Event(MethodView):
+    @auth.required()
+    @blp.response(200, schemas.EventSchema)
+    def get(self, org_id, event_id):
+        """One event."""
+        row = db.get_session().scalar(event_model.search({}).where(event_model.Event.id == event_id))
+        if row is None:
+            raise errors.NotFound("Event not found")
+        return row
+
+
+@blp.route("/audit-trail/<string:entity_type>/<string:entity_id>")
+class AuditTrail(MethodView):
+    @auth.required()
+    @blp.response(200, schemas.EventSchema(many=True))
+    @blp.paginate()
+    def get(self, org_id, entity_type, entity_id, pagination_parameters):
+        """Every event of one entity, newest first."""
+        stmt = event_model.search({"entity_type": entity_type, "entity_id": entity_id})
+        return pagination.page(db.get_session(), stmt, pagination_parameters)
+
+
+@blp.route("/users/<int:user_id>/activity")
+class UserActivity(MethodView):
+    @auth.required()
+    @blp.arguments(schemas.EventQueryArgsSchema, location="query")
+    @blp.response(200, schemas.EventSchema(many=True))
+    @blp.paginate()
+    def get(self, args, org_id, user_id, pagination_parameters):
+        """What one member did."""
+        stmt = event_model.search({**args, "user_id": user_id})
+        return pagination.page(db.get_session(), stmt, pagination_parameters)
+
+
+@blp.route("/system-errors")
+class SystemErrors(MethodView):
+    @auth.required()
+    @blp.arguments(schemas.EventQueryArgsSchema, location="query")
+    @blp.response(200, schemas.EventSchema(many=True))
+    @blp.paginate()
+    def get(self, args, org_id, pagination_parameters):
+        """Error-level events (failed jobs, integration errors)."""
+        stmt = event_model.search({**args, "level": "error"})
+        return pagination.page(db.get_session(), stmt, pagination_parameters)
+
+
+@blp.route("/stats/summary")
+class Stats(MethodView):
+    @auth.required()
+    @blp.response(200, schemas.EventStatsSchema)
+    def get(self, org_id):
+        """Counts by type and level."""
+        return event_model.stats(db.get_session())
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @auth.required("admin")
+    @blp.arguments(schemas.EventExportArgsSchema, location="query")
+    @blp.response(200, content_type="application/x-ndjson",
+                  description="The audit trail as JSON Lines (format=jsonl) or CSV (format=csv), streamed")
+    def get(self, args, org_id):
+        """Export the (filtered) audit trail, streamed row by row."""
+        fmt = args.pop("format")
+        body = export.stream_events(org_id, args, fmt)
+        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+        headers = {"Content-Disposition": f'attachment; filename="events-{org_id}.{fmt}"'}
+        return Response(stream_with_context(body), mimetype=mimetype, headers=headers)

@@ -1,0 +1,47 @@
+"""OpenAPI details: the bearer scheme and the error responses every operation can give."""
+from __future__ import annotations
+
+from flask_smorest import Api
+
+SPEC_OPTIONS = {
+    "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    "security": [{"bearerAuth": []}],
+    "info": {"description": "Production backend for Etsy print shops. Every organization's data is isolated: "
+                            "another organization's ids answer 404."},
+}
+
+_DESCRIPTIONS = {
+    400: "Malformed request (e.g. invalid JSON)",
+    401: "Missing, expired or invalid bearer token",
+    403: "The caller's role does not allow this",
+    404: "Not found, or not in the caller's organization",
+    409: "Conflicts with the current state (duplicate, wrong status)",
+    413: "Request body too large",
+    422: "Invalid input; `errors` names each field",
+    500: "Unexpected error",
+    503: "A dependency (database, NAS) is unavailable",
+}
+
+
+def document_errors(api: Api) -> None:
+    """Add the shared error responses to every operation the blueprints registered."""
+    for path, operations in api.spec._paths.items():  # apispec keeps registered paths here
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            public = operation.get("security") == []
+            codes = [400, 500, 503]
+            if not public:
+                codes += [401, 403]
+            if "{" in path or not public:
+                codes.append(404)
+            if method in ("post", "put", "patch"):
+                codes += [409, 413, 422]
+            if method == "get" and operation.get("parameters"):
+                codes.append(422)
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(str(code), {
+                    "description": _DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                })

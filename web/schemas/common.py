@@ -1,0 +1,32 @@
+"""Schema pieces shared by resources."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def validate_slug(value: str) -> None:
+    """A shop_name: lower-case letters, digits and inner hyphens, 1-64 characters (it names a NAS folder)."""
+    if not SLUG_RE.match(value):
+        raise ValidationError("Must be 1-64 lower-case letters, digits or hyphens, not starting or ending with '-'")
+
+
+Email = lambda **kw: fields.Email(validate=validate.Length(max=320), **kw)  # noqa: E731 - a field factory
+Password = lambda **kw: fields.String(validate=validate.Length(min=10, max=200), load_only=True, **kw)  # noqa: E731
+
+
+class TimeRangeArgsSchema(Schema):
+    """`since`/`until` filters on a timestamp."""
+
+    since = fields.AwareDateTime(default_timezone=None)
+    until = fields.AwareDateTime(default_timezone=None)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean only: "yes", 1 and "true" are refused in bodies (query strings use fields.Boolean)."""
+
+    truthy = {True}
+    falsy = {False}

@@ -1,0 +1,77 @@
+"""Organization schemas."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from models import organization
+from web.schemas import common
+
+
+class OrganizationSettingsSchema(Schema):
+    """Per-organization settings; unknown keys are refused."""
+
+    film_price_per_inch = fields.Decimal(places=4, validate=validate.Range(min=0, max=1000), as_string=True)
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    default_dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
+    event_retention_days = fields.Integer(validate=validate.Range(min=1, max=36500))
+    timezone = fields.String(validate=validate.Length(max=64))
+
+
+class OrganizationSchema(Schema):
+    """An organization as the API shows it."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    shop_name = fields.String(dump_only=True)
+    settings = fields.Dict(dump_only=True)
+    is_active = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class OrganizationCreateSchema(Schema):
+    """Body of POST /api/organizations/ (superusers)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    shop_name = fields.String(validate=common.validate_slug)
+    settings = fields.Nested(OrganizationSettingsSchema)
+
+
+class OrganizationUpdateSchema(Schema):
+    """Body of PATCH /api/organizations/{org_id}; shop_name is fixed because it names the NAS folder."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    settings = fields.Nested(OrganizationSettingsSchema)
+    is_active = common.StrictBoolean(metadata={"description": "Superusers only"})
+
+
+class OrganizationQueryArgsSchema(Schema):
+    """Filters of the organization list."""
+
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Name or shop_name contains"})
+    is_active = fields.Boolean()
+
+
+class FeaturesSchema(Schema):
+    """Every feature flag with its effective value."""
+
+    features = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+
+
+class FeaturesUpdateSchema(Schema):
+    """Flags to set; names must be known."""
+
+    features = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(sorted(organization.FEATURE_DEFAULTS))),
+        values=common.StrictBoolean(), required=True,
+    )
+
+
+class OrganizationStatsSchema(Schema):
+    """Aggregates of one organization."""
+
+    members = fields.Dict(keys=fields.String(), values=fields.Integer())
+    members_total = fields.Integer()
+    events_total = fields.Integer()
+    events_last_24h = fields.Integer()
+    errors_last_24h = fields.Integer()
