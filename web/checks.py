@@ -70,8 +70,9 @@ def redis(settings: config.Settings) -> dict[str, Any]:
 def storage(settings: config.Settings) -> dict[str, Any]:
     """The storage backend is reachable and writable."""
     result = dict(shared.storage_for(settings).check())
-    ok = result.get("reachable", False) and result.get("writable", False)
-    return {"backend": settings.storage_backend, **result, "status": "ok" if ok else "fail"}
+    # Hybrid keeps accepting uploads while the NAS is away, so an outage there degrades rather than fails.
+    status = "fail" if not result.get("ok") else ("warn" if result.get("degraded") else "ok")
+    return {"backend": settings.storage_backend, **result, "status": status}
 
 
 def process() -> dict[str, Any]:

@@ -21,6 +21,7 @@ def test_health_reports_components(client):
         assert name in components, name
     assert components["database"]["status"] == "ok"
     assert components["storage"]["backend"] == "local" and components["storage"]["writable"] is True
+    assert components["storage"]["status"] == "ok"
     assert components["process"]["rss_mb"] > 0
 
 
