@@ -59,6 +59,8 @@ class Settings:
     stalled_worker_seconds: int
     log_level: str
     metrics_multiproc_dir: str | None
+    cache_dir: str
+    max_image_pixels: int
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -146,6 +148,8 @@ class Settings:
             stalled_worker_seconds=env.int("STALLED_WORKER_SECONDS", 60, 5, 86400),
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             metrics_multiproc_dir=env.str("PROMETHEUS_MULTIPROC_DIR"),
+            cache_dir=env.str("CACHE_DIR") or str(VAR_DIR / "cache"),
+            max_image_pixels=env.int("MAX_IMAGE_MEGAPIXELS", 600, 1, 10_000) * 1_000_000,
         )
 
 

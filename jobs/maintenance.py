@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from procrastinate import exceptions
 from sqlalchemy import delete, select
 
 import config
@@ -38,14 +39,26 @@ async def prune_finished_jobs(timestamp: int | None = None) -> None:
 @app.task(name="fan_out_prune_events", queue="scheduler")
 def fan_out_prune_events(timestamp: int | None = None) -> int:
     """Defer one small prune job per organization."""
+    return fan_out(prune_org_events, "prune_events")
+
+
+def fan_out(task, lock_prefix: str) -> int:  # noqa: ANN001 - a procrastinate task
+    """Defer `task(org_id=...)` once per active organization (a queued one is not queued twice)."""
     session = db.get_session()
     try:
         with tenancy.system_access("periodic sweep over every organization"):
-            org_ids = list(session.scalars(select(org_model.Organization.id)))
+            org_ids = list(session.scalars(select(org_model.Organization.id)
+                                           .where(org_model.Organization.is_active.is_(True))))
+        deferred = 0
         for org_id in org_ids:
-            defer.in_transaction(session, prune_org_events, queueing_lock=f"prune_events:{org_id}", org_id=org_id)
+            try:
+                with session.begin_nested():
+                    defer.in_transaction(session, task, queueing_lock=f"{lock_prefix}:{org_id}", org_id=org_id)
+                deferred += 1
+            except exceptions.AlreadyEnqueued:
+                pass  # the previous run's job for this org has not run yet
         session.commit()
-        return len(org_ids)
+        return deferred
     finally:
         db.session.remove()
 

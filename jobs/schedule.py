@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from jobs import app as jobs_app
-from jobs import maintenance
+from jobs import backup, maintenance
 
 app = jobs_app.app
 
 app.periodic(cron="* * * * *", periodic_id="requeue_stalled")(maintenance.requeue_stalled_jobs)
 app.periodic(cron="17 3 * * *", periodic_id="prune_jobs")(maintenance.prune_finished_jobs)
 app.periodic(cron="27 3 * * *", periodic_id="prune_events")(maintenance.fan_out_prune_events)
+app.periodic(cron="*/15 * * * *", periodic_id="sweep_files")(backup.fan_out_file_sweeps)

@@ -43,3 +43,11 @@ class TooManyRequests(DomainError):
 
 class Unavailable(DomainError):
     """A dependency (NAS, database, Etsy) is down; try again later."""
+
+
+class RangeNotSatisfiable(DomainError):
+    """A byte range outside the content."""
+
+    def __init__(self, message: str, *, size: int):
+        super().__init__(message)
+        self.size = size

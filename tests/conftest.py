@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import dbsetup
+from tests.nas import sshd
 
 # Settle the database before anything imports config: DATABASE_URL names the test database.
 _SERVER_URL = dbsetup.server_url()
@@ -17,6 +18,7 @@ os.environ.setdefault("APP_ENV", "test")
 os.environ.setdefault("JWT_SECRET", "test-secret-" + "x" * 40)
 os.environ.setdefault("TOKEN_ENCRYPTION_KEY", "test-token-key-" + "y" * 40)
 os.environ.setdefault("LOCAL_ROOT_PATH", str(Path(dbsetup.TMP_ROOT) / f"storage-{TEST_DB}"))
+os.environ.setdefault("CACHE_DIR", str(Path(dbsetup.TMP_ROOT) / f"cache-{TEST_DB}"))
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("QNAP_NAS_HOST", None)
 os.environ.pop("STORAGE_BACKEND", None)
@@ -76,3 +78,28 @@ def app(database, settings):
 @pytest.fixture
 def client(app, connection):
     return app.test_client()
+
+
+def _start_sshd(workdir: Path) -> sshd.SSHServer:
+    try:
+        return sshd.SSHServer.start(workdir)
+    except sshd.SSHDUnavailable as exc:
+        if os.environ.get("REQUIRE_SFTP_TESTS"):
+            pytest.fail(f"OpenSSH sshd cannot run here ({exc}) but REQUIRE_SFTP_TESTS is set")
+        pytest.skip(f"OpenSSH sshd cannot run here ({exc}); install openssh-server as .ci/run does")
+
+
+@pytest.fixture(scope="session")
+def sshd_server(tmp_path_factory: pytest.TempPathFactory):
+    """One real sshd on loopback for the whole session; tests must not stop it or drop its connections."""
+    server = _start_sshd(tmp_path_factory.mktemp("sshd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_sshd(tmp_path_factory: pytest.TempPathFactory):
+    """A private sshd the test may stop, restart or cut connections of."""
+    server = _start_sshd(tmp_path_factory.mktemp("own-sshd"))
+    yield server
+    server.stop()

@@ -8,11 +8,11 @@ from swagger_ui_bundle import swagger_ui_path
 
 import config
 from models import db
-from web import cli, errors, extensions, observability, openapi
+from web import cli, errors, extensions, observability, openapi, uploads
 from web.api import auth as auth_api
-from web.api import events, health, members, organizations
+from web.api import events, files, health, members, organizations
 
-BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp)
+BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp)
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:
@@ -20,6 +20,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     settings = settings or config.get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = Flask(__name__)
+    app.request_class = uploads.UploadRequest
     app.config.update(
         API_TITLE="Etsy Seller Automater",
         API_VERSION="1.0",
@@ -29,7 +30,9 @@ def create_app(settings: config.Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         API_SPEC_OPTIONS=openapi.SPEC_OPTIONS,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        # Room for the multipart envelope around the largest allowed file.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=settings.max_json_bytes,
         JSON_SORT_KEYS=False,
     )
     app.extensions["esa_settings"] = settings

@@ -21,6 +21,7 @@ _STATUS = {
     errors.Forbidden: 403,
     errors.TooManyRequests: 429,
     errors.Unavailable: 503,
+    errors.RangeNotSatisfiable: 416,
 }
 
 
@@ -50,6 +51,8 @@ def register(app: Flask) -> None:
     def _domain(exc: errors.DomainError):
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.TooManyRequests) else None
+        if isinstance(exc, errors.RangeNotSatisfiable):
+            headers = {"Content-Range": f"bytes */{exc.size}"}
         return _respond(status, exc.message, exc.errors, headers)
 
     @app.errorhandler(sa_exc.IntegrityError)

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import audit
 from web import auth, metrics
@@ -53,6 +54,10 @@ def register(app: Flask) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         g.actor_token = audit.set_actor(audit.Actor(source="api", request_id=g.request_id))
+        # Only multipart uploads may be large; JSON and form bodies have their own, small limit.
+        limit = app.extensions["esa_settings"].max_json_bytes
+        if request.mimetype != "multipart/form-data" and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
 
     @app.after_request
     def _finish(response):

@@ -10,30 +10,7 @@ import pytest
 
 import nas
 from nas import base
-from tests.nas import sshd
-
-
-def _start(workdir: Path) -> sshd.SSHServer:
-    try:
-        return sshd.SSHServer.start(workdir)
-    except sshd.SSHDUnavailable as exc:
-        pytest.skip(f"OpenSSH sshd cannot run here ({exc}); install openssh-server as .ci/run does")
-
-
-@pytest.fixture(scope="session")
-def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sshd.SSHServer]:
-    """One sshd for the whole session; tests must not stop it or drop its connections."""
-    server = _start(tmp_path_factory.mktemp("sshd"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def own_sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sshd.SSHServer]:
-    """A private sshd the test may stop, restart or cut connections of."""
-    server = _start(tmp_path_factory.mktemp("own-sshd"))
-    yield server
-    server.stop()
+from tests.nas import sshd  # noqa: F401 - the sshd fixtures live in tests/conftest.py
 
 
 @pytest.fixture

@@ -57,9 +57,9 @@ def test_register_validation_errors(client):
         assert field in err["errors"], (field, err)
 
 
-def test_malformed_json_and_oversized_body(client, app):
+def test_malformed_json_and_oversized_body(client, settings):
     helpers.assert_error(client.post("/api/auth/login", data="{not json", content_type="application/json"), 400)
-    huge = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    huge = "x" * (settings.max_json_bytes + 1)
     helpers.assert_error(client.post("/api/auth/login", data=huge, content_type="application/json"), 413)
 
 

@@ -1,11 +1,12 @@
 """Every org-scoped endpoint, called with another organization's ids, answers 404 and shows none of its data."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
-from tests import helpers
+from tests import helpers, imagegen
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Bodies valid enough to pass validation, so a 404 comes from the tenant check rather than from input errors.
@@ -14,6 +15,7 @@ BODIES = {
     "events": {"event_type": "intrusion"},
     "features": {"features": {"analytics": True}},
     "organizations": {"name": "Hijacked"},
+    "files": {"tags": ["stolen"]},
 }
 
 
@@ -38,10 +40,14 @@ def victim_and_intruder(client):
     victim = helpers.register(client, org_name="Victim Prints")
     client.post(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"],
                 json={"event_type": "victim.secret", "entity_type": "orders", "entity_id": "42"})
+    upload = client.post(f"/api/organizations/{victim['org_id']}/files/", headers=victim["headers"],
+                         data={"file": (io.BytesIO(imagegen.png()), "victim-design.png"), "file_type": "designs"},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 201
     intruder = helpers.register(client, org_name="Intruder Co")
     events = client.get(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"]).get_json()
     ids = {"org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
-           "entity_type": "orders", "entity_id": "42"}
+           "entity_type": "orders", "entity_id": "42", "file_id": upload.get_json()["file"]["id"]}
     return victim, intruder, ids
 
 
@@ -62,7 +68,7 @@ def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_an
         response = client.open(path, method=method, **kwargs)
         assert response.status_code == 404, (method, path, response.status_code, response.get_data(as_text=True))
         text = response.get_data(as_text=True)
-        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints"):
+        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints", "victim-design"):
             assert secret not in text, (method, path)
     # Nothing was changed in the victim's organization.
     org = client.get(f"/api/organizations/{victim['org_id']}", headers=victim["headers"]).get_json()
@@ -70,6 +76,8 @@ def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_an
     events = client.get(f"/api/organizations/{victim['org_id']}/events/?page_size=100",
                         headers=victim["headers"]).get_json()
     assert "intrusion" not in {e["event_type"] for e in events}
+    files = client.get(f"/api/organizations/{victim['org_id']}/files/", headers=victim["headers"]).get_json()
+    assert [f["filename"] for f in files] == ["victim-design.png"] and files[0]["tags"] == []
 
 
 def test_unauthenticated_requests_are_401_everywhere(app, client, victim_and_intruder):

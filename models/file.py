@@ -1,0 +1,102 @@
+"""Files: one object in storage (designs, mockups, print files...) with its integrity and image facts."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, Select,
+                        String, func, select)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models import base
+
+STATUSES = ("uploading", "ready", "backed_up", "failed", "archived")
+LIVE_STATUSES = ("uploading", "ready", "backed_up")
+FILE_TYPES = ("designs", "mockups", "print_files", "gang_sheets", "templates", "watermarks", "exports", "other")
+
+
+class File(base.OrgScoped, base.Timestamps, base.Base):
+    """A stored file of an organization."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        CheckConstraint(f"file_type IN {FILE_TYPES!r}", name="file_type"),
+        CheckConstraint("size_bytes >= 0", name="size"),
+        Index("ix_files_org_id_sha256", "org_id", "sha256"),
+        Index("ix_files_org_id_file_type_created_at", "org_id", "file_type", "created_at"),
+        Index("ix_files_tags", "tags", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    file_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="uploading")
+    # The storage key `{shop_name}/{file_type}/{filename}`; unique across the whole store.
+    storage_key: Mapped[str] = mapped_column(String(400), nullable=False, unique=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    original_filename: Mapped[str | None] = mapped_column(String(500))
+    mime_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    width_px: Mapped[int | None] = mapped_column(Integer)
+    height_px: Mapped[int | None] = mapped_column(Integer)
+    dpi_x: Mapped[float | None] = mapped_column(Float)
+    dpi_y: Mapped[float | None] = mapped_column(Float)
+    # min(dpi_x, dpi_y): what search filters on.
+    dpi: Mapped[float | None] = mapped_column(Float, index=True)
+    color_mode: Mapped[str | None] = mapped_column(String(16))
+    has_alpha: Mapped[bool | None] = mapped_column(Boolean)
+    has_thumbnail: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), nullable=False, default=list, server_default="{}")
+    created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    backed_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(1000))
+
+
+def search(filters: dict[str, Any]) -> Select:
+    """Files matching the filters, newest first; archived and failed files only when asked by status."""
+    stmt = select(File).order_by(File.created_at.desc(), File.id.desc())
+    if filters.get("status"):
+        stmt = stmt.where(File.status == filters["status"])
+    else:
+        stmt = stmt.where(File.status.in_(LIVE_STATUSES))
+    for name in ("file_type", "shop_id", "mime_type"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(File, name) == filters[name])
+    if filters.get("q"):
+        like = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(File.filename.ilike(like) | File.original_filename.ilike(like))
+    if filters.get("tags"):
+        stmt = stmt.where(File.tags.contains(filters["tags"]))
+    if filters.get("since") is not None:
+        stmt = stmt.where(File.created_at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(File.created_at < filters["until"])
+    if filters.get("min_dpi") is not None:
+        stmt = stmt.where(File.dpi >= filters["min_dpi"])
+    if filters.get("max_dpi") is not None:
+        stmt = stmt.where(File.dpi <= filters["max_dpi"])
+    return stmt
+
+
+def find_duplicate(session: Session, sha256: str) -> File | None:
+    """A live file of the current organization with this content."""
+    return session.scalar(select(File).where(File.sha256 == sha256, File.status.in_(LIVE_STATUSES))
+                          .order_by(File.id).limit(1))
+
+
+def storage_stats(session: Session) -> dict[str, Any]:
+    """Bytes and counts per type and per shop, and totals, of live files."""
+    live = File.status.in_(LIVE_STATUSES)
+    by_type = {row.file_type: {"count": row.n, "bytes": int(row.b)} for row in session.execute(
+        select(File.file_type, func.count().label("n"), func.coalesce(func.sum(File.size_bytes), 0).label("b"))
+        .where(live).group_by(File.file_type))}
+    by_shop = {("none" if row.shop_id is None else str(row.shop_id)): {"count": row.n, "bytes": int(row.b)}
+               for row in session.execute(
+                   select(File.shop_id, func.count().label("n"),
+                          func.coalesce(func.sum(File.size_bytes), 0).label("b")).where(live).group_by(File.shop_id))}
+    return {"by_type": by_type, "by_shop": by_shop,
+            "total": {"count": sum(v["count"] for v in by_type.values()),
+                      "bytes": sum(v["bytes"] for v in by_type.values())}}

@@ -1,0 +1,52 @@
+"""File sweeps: interrupted uploads fail visibly; missing hybrid backups are queued once."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import text, update
+
+import config
+from jobs import backup, context, maintenance
+from models import base
+from models import file as file_model
+from models import organization as org_model
+
+
+def _file(session, org_id: int, status: str, name: str) -> file_model.File:
+    row = file_model.File(org_id=org_id, file_type="designs", status=status, storage_key=f"s/designs/{name}",
+                          filename=name, mime_type="image/png", size_bytes=1)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
+    org = org_model.create(session, name="Sweep Shop")
+    hybrid = dataclasses.replace(config.get_settings(), storage_backend="hybrid")
+    with context.org_scope(org.id):
+        stuck = _file(session, org.id, "uploading", "stuck.png")
+        fresh = _file(session, org.id, "uploading", "fresh.png")
+        waiting = _file(session, org.id, "ready", "waiting.png")
+        old = base.utcnow() - dt.timedelta(hours=2)
+        session.execute(update(file_model.File).where(file_model.File.id.in_([stuck.id, waiting.id]))
+                        .values(updated_at=old))
+        ctx = context.JobContext(org_id=org.id, settings=hybrid, session=session)
+        assert backup.sweep(ctx) == {"failed_uploads": 1, "requeued_backups": 1}
+        assert backup.sweep(ctx) == {"failed_uploads": 0, "requeued_backups": 0}
+        session.refresh(stuck)
+        session.refresh(fresh)
+        assert stuck.status == "failed" and stuck.error and fresh.status == "uploading"
+    queued = session.execute(text("SELECT args FROM procrastinate_jobs WHERE task_name = 'backup_file'")).all()
+    assert [q.args for q in queued] == [{"org_id": org.id, "file_id": waiting.id}]
+
+
+def test_fan_out_defers_one_job_per_active_org_once(session):
+    orgs = [org_model.create(session, name=f"Fan {i}") for i in range(3)]
+    orgs[2].is_active = False
+    session.commit()
+    assert maintenance.fan_out(backup.sweep_org_files, "sweep_files") >= 2
+    assert maintenance.fan_out(backup.sweep_org_files, "sweep_files") == 0
+    args = [r.args["org_id"] for r in session.execute(
+        text("SELECT args FROM procrastinate_jobs WHERE task_name = 'sweep_org_files'"))]
+    assert orgs[0].id in args and orgs[1].id in args and orgs[2].id not in args

@@ -1,0 +1,113 @@
+"""File schemas."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from models import file
+from web.schemas import common
+
+Tag = fields.String(validate=validate.Regexp(r"^[\w .:+#/-]{1,64}$"))
+
+
+def _split_tags(value: str) -> list[str]:
+    tags = [t.strip() for t in value.split(",") if t.strip()]
+    for tag in tags:
+        if len(tag) > 64:
+            raise ValidationError("Each tag is at most 64 characters")
+    if len(tags) > 50:
+        raise ValidationError("At most 50 tags")
+    return sorted(set(tags))
+
+
+class FileSchema(Schema):
+    """A file as the API shows it."""
+
+    id = fields.Integer(dump_only=True)
+    org_id = fields.Integer(dump_only=True)
+    shop_id = fields.Integer(dump_only=True, allow_none=True)
+    file_type = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    filename = fields.String(dump_only=True)
+    original_filename = fields.String(dump_only=True, allow_none=True)
+    storage_key = fields.String(dump_only=True)
+    mime_type = fields.String(dump_only=True)
+    size_bytes = fields.Integer(dump_only=True)
+    sha256 = fields.String(dump_only=True, allow_none=True)
+    width_px = fields.Integer(dump_only=True, allow_none=True)
+    height_px = fields.Integer(dump_only=True, allow_none=True)
+    dpi_x = fields.Float(dump_only=True, allow_none=True)
+    dpi_y = fields.Float(dump_only=True, allow_none=True)
+    dpi = fields.Float(dump_only=True, allow_none=True)
+    color_mode = fields.String(dump_only=True, allow_none=True)
+    has_alpha = fields.Boolean(dump_only=True, allow_none=True)
+    has_thumbnail = fields.Boolean(dump_only=True)
+    tags = fields.List(fields.String(), dump_only=True)
+    created_by = fields.Integer(dump_only=True, allow_none=True)
+    backed_up_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class FileUploadFormSchema(Schema):
+    """Form fields of a multipart upload (the file itself is the `file` part)."""
+
+    file_type = fields.String(required=True, validate=validate.OneOf(file.FILE_TYPES))
+    shop_id = fields.Integer(validate=validate.Range(min=1))
+    tags = fields.String(load_default="", metadata={"description": "Comma-separated tags"})
+    allow_duplicate = fields.Boolean(load_default=False, metadata={
+        "description": "Store even if identical content already exists in the organization"})
+
+    @validates("tags")
+    def _tags(self, value: str, **kwargs) -> None:
+        _split_tags(value)
+
+    @staticmethod
+    def tag_list(value: str) -> list[str]:
+        """The cleaned tags of the form value."""
+        return _split_tags(value)
+
+
+class FileUploadPartsSchema(Schema):
+    """The file part of a multipart upload."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class FileUploadResultSchema(Schema):
+    """An upload's answer: the stored file, or the existing one with identical content."""
+
+    duplicate = fields.Boolean()
+    file = fields.Nested(FileSchema)
+
+
+class FileUpdateSchema(Schema):
+    """Body of PATCH .../files/{file_id}: rename, retag, move to another type (the stored object moves too)."""
+
+    filename = fields.String(validate=validate.Length(min=1, max=200))
+    tags = fields.List(Tag, validate=validate.Length(max=50))
+    file_type = fields.String(validate=validate.OneOf(file.FILE_TYPES))
+    status = fields.String(validate=validate.OneOf(["archived", "ready"]),
+                           metadata={"description": "Archive a file, or restore an archived one"})
+
+
+class FileQueryArgsSchema(common.TimeRangeArgsSchema):
+    """Filters of the file search."""
+
+    file_type = fields.String(validate=validate.OneOf(file.FILE_TYPES))
+    status = fields.String(validate=validate.OneOf(file.STATUSES))
+    shop_id = fields.Integer()
+    mime_type = fields.String(validate=validate.Length(max=100))
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Name contains"})
+    tags = fields.List(Tag, metadata={"description": "Files carrying all of these tags"})
+    min_dpi = fields.Float(validate=validate.Range(min=0))
+    max_dpi = fields.Float(validate=validate.Range(min=0))
+
+
+class StorageStatsSchema(Schema):
+    """Bytes and counts of live files."""
+
+    backend = fields.String()
+    by_type = fields.Dict()
+    by_shop = fields.Dict()
+    total = fields.Dict()
+    free_bytes = fields.Integer(allow_none=True)
