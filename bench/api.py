@@ -10,25 +10,15 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import dbsetup  # noqa: E402 - path set above
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench import common  # noqa: E402 - path set above
 
 
 def _get(url: str, headers: dict[str, str]) -> float:
@@ -49,30 +39,6 @@ def _load(url: str, headers: dict[str, str], total: int, concurrency: int) -> di
     elapsed = time.perf_counter() - started
     return {"rps": total / elapsed, "p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000}
-
-
-def _seed(env: dict[str, str]) -> tuple[int, str]:
-    """One organization with 10,000 events; returns its id and an access token."""
-    os.environ.update(env)
-    import config
-    from jobs import context
-    from models import db, event, membership
-    from models import organization as org_model
-    from web import tokens
-
-    settings = config.get_settings()
-    session = db.get_session()
-    org = org_model.create(session, name="Bench Prints")
-    with context.org_scope(org.id):
-        user = membership.new_user(session, org_id=org.id, email="bench@example.com", role="owner",
-                                   password_hash=tokens.hash_password("bench-password"))
-        session.bulk_save_objects([event.Event(org_id=org.id, user_id=user.id, event_type=f"bench.{i % 7}",
-                                               entity_type="things", entity_id=str(i % 100), payload={"i": i})
-                                   for i in range(10_000)])
-        session.commit()
-    pair = tokens.issue(settings, user_id=user.id, org_id=org.id, role="owner", token_version=user.token_version)
-    db.dispose()
-    return org.id, pair["access_token"]
 
 
 def _query_counts(env: dict[str, str], org_id: int, token: str) -> dict[int, int]:
@@ -103,49 +69,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    server = dbsetup.server_url()
-    name = f"esa_bench_{os.getpid()}"
-    dbsetup.create_database(server, name)
-    url = dbsetup.with_database(server, name)
-    env = {"DATABASE_URL": url, "APP_ENV": "test", "JWT_SECRET": "bench-" + "s" * 40,
-           "TOKEN_ENCRYPTION_KEY": "bench-" + "k" * 40, "LOG_LEVEL": "WARNING"}
-    port = _free_port()
-    web = None
-    try:
-        dbsetup.migrate(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        org_id, token = _seed(env)
-        web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                                "--log-level", "warning", "web.wsgi:app"],
-                               cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 30
-        while True:
-            try:
-                _get(base + "/ping", {})
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        auth = {"Authorization": f"Bearer {token}"}
-        results = {
-            "GET /ping (baseline: no db, no auth)": _load(base + "/ping", {}, args.requests, args.concurrency),
-            "GET /api/organizations/{id}": _load(f"{base}/api/organizations/{org_id}", auth, args.requests,
+    with common.database() as url:
+        env = {**common.BASE_ENV, "DATABASE_URL": url}
+        org_id, token = common.seed(env, events=10_000)
+        with common.gunicorn(env) as (base, _):
+            auth = {"Authorization": f"Bearer {token}"}
+            results = {
+                "GET /ping (baseline: no db, no auth)": _load(base + "/ping", {}, args.requests, args.concurrency),
+                "GET /api/organizations/{id}": _load(f"{base}/api/organizations/{org_id}", auth, args.requests,
                                                      args.concurrency),
-            "GET events search (10k events, page 50)": _load(
-                f"{base}/api/organizations/{org_id}/events/?event_type=bench.3&page_size=50", auth, args.requests,
-                args.concurrency),
-        }
+                "GET events search (10k events, page 50)": _load(
+                    f"{base}/api/organizations/{org_id}/events/?event_type=bench.3&page_size=50", auth,
+                    args.requests, args.concurrency),
+            }
         counts = _query_counts(env, org_id, token)
-    finally:
-        if web is not None:
-            web.terminate()
-            web.wait(timeout=30)
-        from models import db
-
-        db.dispose()
-        dbsetup.drop_database(server, name)
     print(f"gunicorn 2 workers x 4 threads on loopback, {args.requests} requests, concurrency {args.concurrency}")
     for label, r in results.items():
         print(f"  {label:45s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms")
