@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, Select,
                         String, func, select)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models import base
@@ -52,6 +52,11 @@ class File(base.OrgScoped, base.Timestamps, base.Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), nullable=False, default=list, server_default="{}")
     created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
     backed_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set on outputs of a print job (print files, gang sheets, mockups); a re-run replaces them.
+    print_job_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("print_jobs.id", ondelete="SET NULL"),
+                                                     index=True)
+    # Results of design checks: effective DPI at each template size and low-resolution flags.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(String(1000))
 
 
