@@ -107,8 +107,9 @@ def remove_member(session: Session, actor: user_model.User, member: user_model.U
 
 def _lock_org(session: Session) -> None:
     # Serializes membership changes per org so two concurrent demotions cannot both pass the owner check.
+    # NO KEY UPDATE, so it never waits on transactions that merely insert rows referencing the org.
     session.execute(select(org_model.Organization.id)
-                    .where(org_model.Organization.id == tenancy.current_org()).with_for_update())
+                    .where(org_model.Organization.id == tenancy.current_org()).with_for_update(key_share=True))
 
 
 def _ensure_owner(session: Session) -> None:
