@@ -61,6 +61,7 @@ class Settings:
     metrics_multiproc_dir: str | None
     cache_dir: str
     max_image_pixels: int
+    gang_max_quantity: int
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -111,7 +112,8 @@ class Settings:
             if not (env.str("QNAP_NAS_PASSWORD") or env.str("QNAP_NAS_KEY_PATH")):
                 raise ConfigError("QNAP_NAS_PASSWORD or QNAP_NAS_KEY_PATH is required when a NAS is configured")
             if not (env.str("QNAP_NAS_KNOWN_HOSTS") or env.str("QNAP_NAS_HOST_FINGERPRINT")):
-                raise ConfigError("QNAP_NAS_KNOWN_HOSTS or QNAP_NAS_HOST_FINGERPRINT is required: host keys are verified")
+                raise ConfigError("QNAP_NAS_KNOWN_HOSTS or QNAP_NAS_HOST_FINGERPRINT is required "
+                                  "(host keys are verified)")
         return cls(
             env=mode,
             database_url=database_url,
@@ -150,6 +152,7 @@ class Settings:
             metrics_multiproc_dir=env.str("PROMETHEUS_MULTIPROC_DIR"),
             cache_dir=env.str("CACHE_DIR") or str(VAR_DIR / "cache"),
             max_image_pixels=env.int("MAX_IMAGE_MEGAPIXELS", 600, 1, 10_000) * 1_000_000,
+            gang_max_quantity=env.int("GANG_MAX_QUANTITY", 2000, 1, 100_000),
         )
 
 

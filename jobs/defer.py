@@ -14,11 +14,11 @@ _manager = manager.JobManager(sync_psycopg_connector.SyncPsycopgConnector())
 
 def in_transaction(session: Session, task: procrastinate_tasks.Task, *, queueing_lock: str | None = None,
                    lock: str | None = None, schedule_in: dict[str, int] | None = None,
-                   **task_kwargs: Any) -> int:
+                   queue: str | None = None, **task_kwargs: Any) -> int:
     """Defer `task` on the session's own connection; it commits or rolls back with the session."""
     connection = session.connection().connection.driver_connection
     deferrer = procrastinate_tasks.configure_task(
-        name=task.name, job_manager=_manager, connection=connection, queue=task.queue,
+        name=task.name, job_manager=_manager, connection=connection, queue=queue or task.queue,
         lock=lock if lock is not None else task.lock,
         queueing_lock=queueing_lock if queueing_lock is not None else task.queueing_lock,
         priority=task.priority, schedule_in=schedule_in,

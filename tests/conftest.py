@@ -19,6 +19,8 @@ os.environ.setdefault("JWT_SECRET", "test-secret-" + "x" * 40)
 os.environ.setdefault("TOKEN_ENCRYPTION_KEY", "test-token-key-" + "y" * 40)
 os.environ.setdefault("LOCAL_ROOT_PATH", str(Path(dbsetup.TMP_ROOT) / f"storage-{TEST_DB}"))
 os.environ.setdefault("CACHE_DIR", str(Path(dbsetup.TMP_ROOT) / f"cache-{TEST_DB}"))
+# Workers in the end-to-end tests count as dead after 8 s without a heartbeat (the default is 60 s).
+os.environ.setdefault("STALLED_WORKER_SECONDS", "8")
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("QNAP_NAS_HOST", None)
 os.environ.pop("STORAGE_BACKEND", None)

@@ -10,9 +10,11 @@ import config
 from models import db
 from web import cli, errors, extensions, observability, openapi, uploads
 from web.api import auth as auth_api
-from web.api import events, files, health, members, organizations
+from web.api import events, files, health, members, organizations, templates
+from web.api import gang_sheets, print_jobs, printers
 
-BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp)
+BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp, templates.blp,
+              print_jobs.blp, printers.blp, gang_sheets.blp)
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:

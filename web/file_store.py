@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import posixpath
-import shutil
-import tempfile
 import uuid
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -17,7 +14,6 @@ from jobs import backup, defer
 from models import audit, errors
 from models import file as file_model
 from models import organization as org_model
-from nas import base as nas_base
 from nas import errors as nas_errors
 from nas import paths, shared
 from prepress import filetypes, thumbnails
@@ -148,18 +144,6 @@ def open_object(settings: config.Settings, row: file_model.File) -> tuple[Any, i
     return storage.open(row.storage_key), size
 
 
-@contextlib.contextmanager
-def local_copy(settings: config.Settings, row: file_model.File) -> Iterator[str]:
-    """The object copied to a temp file (for decoders that need a path); removed afterwards."""
-    fd, tmp = tempfile.mkstemp(prefix="esa-file-")
-    try:
-        with os.fdopen(fd, "wb") as out, shared.storage_for(settings).open(row.storage_key) as src:
-            shutil.copyfileobj(src, out, nas_base.CHUNK_SIZE)
-        yield tmp
-    finally:
-        os.unlink(tmp)
-
-
 def thumbnail(settings: config.Settings, row: file_model.File) -> bytes | None:
     """The cached thumbnail, re-rendered from storage when the cache lost it."""
     if not row.has_thumbnail or not row.sha256:
@@ -167,7 +151,7 @@ def thumbnail(settings: config.Settings, row: file_model.File) -> bytes | None:
     cached = thumbnails.path_for(settings.cache_dir, row.sha256)
     if cached.exists():
         return cached.read_bytes()
-    with local_copy(settings, row) as path:
+    with shared.local_copy(settings, row.storage_key) as path:
         return thumbnails.get(settings.cache_dir, row.sha256, lambda: path)
 
 

@@ -39,8 +39,7 @@ def start_worker():
 
     def start(worker_type: str, **env: str) -> subprocess.Popen:
         proc = subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT,
-                                env={**os.environ, "WORKER_TYPE": worker_type, "STALLED_WORKER_SECONDS": "8",
-                                     **env},
+                                env={**os.environ, "WORKER_TYPE": worker_type, **env},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         procs.append(proc)
         return proc

@@ -14,6 +14,9 @@ BODIES = {
     "members": {"email": "intruder@example.com", "password": helpers.PASSWORD, "role": "viewer"},
     "events": {"event_type": "intrusion"},
     "features": {"features": {"analytics": True}},
+    # Before "templates": a size path also names its template, and the first key that matches wins.
+    "sizes": {"name": "Hijacked", "width_in": 1, "height_in": 1},
+    "templates": {"name": "Hijacked", "canvas": {"width_in": 30, "height_in": 30}},
     "organizations": {"name": "Hijacked"},
     "files": {"tags": ["stolen"]},
 }
@@ -46,8 +49,17 @@ def victim_and_intruder(client):
     assert upload.status_code == 201
     intruder = helpers.register(client, org_name="Intruder Co")
     events = client.get(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"]).get_json()
+    template = client.post(f"/api/organizations/{victim['org_id']}/templates/", headers=victim["headers"],
+                           json={"name": "Victim template", "canvas": {"width_in": 22, "height_in": 24},
+                                 "sizes": [{"name": "Adult", "width_in": 11, "height_in": 12}]})
+    assert template.status_code == 201
+    job = client.post(f"/api/organizations/{victim['org_id']}/print-jobs/", headers=victim["headers"],
+                      json={"job_type": "designs", "params": {"file_ids": [upload.get_json()["file"]["id"]]}})
+    assert job.status_code == 201
     ids = {"org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
-           "entity_type": "orders", "entity_id": "42", "file_id": upload.get_json()["file"]["id"]}
+           "entity_type": "orders", "entity_id": "42", "file_id": upload.get_json()["file"]["id"],
+           "template_id": template.get_json()["id"], "size_id": template.get_json()["sizes"][0]["id"],
+           "job_id": job.get_json()["id"]}
     return victim, intruder, ids
 
 
@@ -61,7 +73,9 @@ def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_an
     for rule, method in _org_rules(app):
         path = rule.rule
         for name in rule.arguments:
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids.get(name, 1)), path)
+            # Every id a route takes must be one of the victim's real ids, so a new route extends the fixture.
+            assert name in ids, f"add a victim {name} to the walk's fixture for {rule.rule}"
+            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids[name]), path)
         kwargs = {"headers": intruder["headers"]}
         if method in ("POST", "PUT", "PATCH"):
             kwargs["json"] = _body_for(rule)

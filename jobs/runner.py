@@ -1,0 +1,120 @@
+"""Executing a print job: the procrastinate task keeps the print_jobs row in step with each attempt."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from procrastinate import exceptions as pq_exceptions
+from procrastinate import job_context
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+import config
+from jobs import app as jobs_app
+from jobs import context, retry, types
+from models import audit, base, db
+from models import print_job as job_model
+
+app = jobs_app.app
+log = logging.getLogger("esa.job")
+
+
+@app.task(name="run_print_job", queue="default", pass_context=True, retry=retry.TRANSIENT)
+def run_print_job(jctx: job_context.JobContext, org_id: int, print_job_id: int) -> str:
+    """Run one print job (queued on its type's queue by jobs.control)."""
+    return execute(org_id, print_job_id, jctx)
+
+
+def execute(org_id: int, print_job_id: int, jctx: job_context.JobContext | None = None,
+            settings: config.Settings | None = None) -> str:
+    """Mark processing, run the type's function with progress and cancellation, then record the outcome."""
+    settings = settings or config.get_settings()
+    attempt = (jctx.job.attempts if jctx else 0) + 1
+    started = time.perf_counter()
+    with context.org_scope(org_id), audit.acting_as(audit.Actor(source="job", request_id=f"print-job-{print_job_id}")):
+        session = db.get_session()
+        try:
+            job = session.get(job_model.PrintJob, print_job_id, with_for_update={"key_share": True})
+            if job is None or job.status in job_model.FINISHED:
+                session.rollback()
+                return "skipped"
+            if job.cancel_requested:
+                _finish(session, job, "cancelled", message="Cancelled before it started")
+                return "cancelled"
+            _start(session, job, attempt)
+            ctx = context.JobContext(org_id=org_id, settings=settings, session=session, job_id=job.id,
+                                     task_name=job.job_type, attempt=attempt,
+                                     on_progress=_progress_writer(org_id, job.id),
+                                     should_abort=(jctx.should_abort if jctx else _cancel_requested(job.id)))
+            try:
+                result = types.module(job.job_type).run(ctx, job)
+            except context.JobAborted:
+                session.rollback()
+                _finish(session, session.get(job_model.PrintJob, print_job_id), "cancelled",
+                        message="Cancelled while running")
+                raise pq_exceptions.JobAborted() from None
+            except Exception as exc:
+                session.rollback()
+                _failed(session, print_job_id, exc, jctx)
+                raise
+            _finish(session, job, "completed", result=result)
+            return "completed"
+        finally:
+            log.info('{"event": "print_job", "id": %s, "org": %s, "attempt": %s, "ms": %.1f}', print_job_id, org_id,
+                     attempt, (time.perf_counter() - started) * 1000)
+            db.session.remove()
+
+
+def _start(session: Session, job: job_model.PrintJob, attempt: int) -> None:
+    job.status, job.started_at, job.attempts = "processing", base.utcnow(), attempt
+    job.progress, job.progress_message, job.error = 0, "Started", None
+    audit.record(session, "print_job.started", entity=job, payload={"attempt": attempt})
+    session.commit()
+
+
+def _finish(session: Session, job: job_model.PrintJob, status: str, *, message: str | None = None,
+            result: dict[str, Any] | None = None) -> None:
+    job.status, job.finished_at = status, base.utcnow()
+    if status == "completed":
+        job.progress, job.progress_message, job.result = 100, message or "Completed", result
+    else:
+        job.progress_message = message
+    audit.record(session, f"print_job.{status}", entity=job, changes={"status": ["processing", status]})
+    session.commit()
+
+
+def _failed(session: Session, print_job_id: int, exc: Exception, jctx: job_context.JobContext | None) -> None:
+    job = session.get(job_model.PrintJob, print_job_id)
+    message = _message(exc)
+    will_retry = jctx is not None and retry.TRANSIENT.get_retry_decision(exception=exc, job=jctx.job) is not None
+    if will_retry:
+        job.status, job.error = "queued", f"Retrying after: {message}"
+        job.progress_message = "Waiting to retry"
+        audit.record(session, "print_job.retrying", entity=job, level="warning", payload={"error": message})
+    else:
+        job.status, job.error, job.finished_at = "failed", message, base.utcnow()
+        audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": message})
+    session.commit()
+
+
+def _message(exc: Exception) -> str:
+    text = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    return text.splitlines()[0][:1900]
+
+
+def _progress_writer(org_id: int, print_job_id: int):  # noqa: ANN202 - a callback
+    def write(ctx: context.JobContext, percent: int, message: str) -> None:
+        # Its own short transaction, so the API sees progress while the job's main transaction is still open.
+        with Session(db.engine()) as side:
+            side.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == print_job_id)
+                         .values(progress=percent, progress_message=message[:300]))
+            side.commit()
+    return write
+
+
+def _cancel_requested(print_job_id: int):  # noqa: ANN202 - a callback
+    def check() -> bool:
+        with Session(db.engine()) as side:
+            return bool(side.get(job_model.PrintJob, print_job_id).cancel_requested)
+    return check

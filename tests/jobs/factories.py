@@ -1,0 +1,53 @@
+"""Committed test data for jobs run by real worker processes."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+from PIL import Image
+
+from jobs import context
+from models import file as file_model
+from models import membership
+from models import organization as org_model
+from models import template as template_model
+from nas import paths, shared
+
+
+def org_with_owner(session, created: list[int], name: str) -> tuple[org_model.Organization, int]:
+    """A committed organization and its owner's id."""
+    org = org_model.create(session, name=name)
+    created.append(org.id)
+    with context.org_scope(org.id):
+        user = membership.new_user(session, org_id=org.id, email=f"{org.shop_name}@example.com", role="owner",
+                                   password_hash="x")
+        session.commit()
+    return org, user.id
+
+
+def design(session, settings, org: org_model.Organization, data: bytes, name: str) -> file_model.File:
+    """A stored design file (object and row), committed."""
+    key = paths.build_key(org.shop_name, "designs", name)
+    stored = shared.storage_for(settings).put(key, io.BytesIO(data), on_conflict="replace")
+    with context.org_scope(org.id):
+        img = Image.open(io.BytesIO(data))
+        row = file_model.File(org_id=org.id, file_type="designs", status="ready", storage_key=stored.key,
+                              filename=name, mime_type="image/png", size_bytes=len(data),
+                              sha256=hashlib.sha256(data).hexdigest(), width_px=img.width, height_px=img.height,
+                              has_alpha=img.mode == "RGBA")
+        session.add(row)
+        session.commit()
+    return row
+
+
+def template(session, org: org_model.Organization, dpi: int = 300,
+             sizes=(("Adult", 10, 10),)) -> template_model.Template:
+    """A committed template with sizes."""
+    with context.org_scope(org.id):
+        tpl = template_model.Template(org_id=org.id, name=f"Tee {dpi}", canvas_width_in=22, canvas_height_in=40,
+                                      dpi=dpi, spacing_in=0.25, margin_in=0)
+        tpl.sizes = [template_model.TemplateSize(org_id=org.id, name=n, width_in=w, height_in=h)
+                     for n, w, h in sizes]
+        session.add(tpl)
+        session.commit()
+    return tpl

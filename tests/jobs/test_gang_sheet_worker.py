@@ -1,0 +1,61 @@
+"""A gang_sheets job through a real worker: every sheet rendered to storage, re-runs replace the outputs."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from sqlalchemy import select, update
+
+import config
+from jobs import context, control, runner
+from models import file as file_model
+from models import print_job as job_model
+from nas import shared
+from tests import imagegen
+from tests.jobs import factories
+from tests.jobs.conftest import wait_for
+
+
+def _state(session, org_id: int, job_id: int):
+    session.rollback()
+    with context.org_scope(org_id):
+        job = session.get(job_model.PrintJob, job_id, populate_existing=True)
+        outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
+                                  .order_by(file_model.File.id)).all()
+        return job, outputs
+
+
+def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_worker):
+    session, created = committed
+    settings = config.get_settings()
+    org, user_id = factories.org_with_owner(session, created, "Gang Prints")
+    red = factories.design(session, settings, org, imagegen.png(400, 300, dpi=100), "red.png")
+    blue = factories.design(session, settings, org, imagegen.png(200, 200, color=(0, 0, 255, 255)), "blue.png")
+    with context.org_scope(org.id):
+        job = control.create(session, job_type="gang_sheets", created_by=user_id, params={
+            "sheet_width": 10, "spacing": 0.25, "max_length": 8, "dpi": 72, "min_dpi": 30, "items": [
+                {"file_id": red.id, "width_in": 4, "height_in": 3, "quantity": 6},
+                {"file_id": blue.id, "width_in": 2, "height_in": 2, "quantity": 5}]})
+        session.commit()
+        job_id = job.id
+    start_worker("print_jobs")
+    wait_for(lambda: _state(session, org.id, job_id)[0].status in job_model.FINISHED, timeout=90)
+    job, outputs = _state(session, org.id, job_id)
+    assert job.status == "completed", job.error
+    sheets = job.result["sheets"]
+    assert len(sheets) == len(outputs) >= 2 and job.result["sheet_count"] == len(sheets)
+    assert float(job.output_length_in) == job.result["total_length_in"]
+    for sheet, row in zip(sheets, outputs):
+        assert row.file_type == "gang_sheets" and f"part{sheet['sheet']}-of{len(sheets)}" in row.filename
+        with shared.storage_for(settings).open(row.storage_key) as fh:
+            img = Image.open(io.BytesIO(fh.read()))
+        assert img.size == (720, round(sheet["length_in"] * 72)) and img.mode == "RGBA"
+        assert round(img.info["dpi"][0]) == 72 and img.getpixel((0, img.size[1] - 1))[3] in (0, 255)
+    keys = [(row.id, row.storage_key, row.sha256) for row in outputs]
+    # A re-run (as after a crash) replaces the same outputs instead of adding new ones.
+    with context.org_scope(org.id):
+        session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
+        session.commit()
+    assert runner.execute(org.id, job_id) == "completed"
+    _, again = _state(session, org.id, job_id)
+    assert [(row.id, row.storage_key, row.sha256) for row in again] == keys
