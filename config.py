@@ -62,6 +62,13 @@ class Settings:
     cache_dir: str
     max_image_pixels: int
     gang_max_quantity: int
+    etsy_api_base_url: str
+    etsy_authorize_url: str
+    etsy_token_url: str
+    etsy_redirect_uri: str | None
+    etsy_rate_per_second: int
+    etsy_rate_per_day: int
+    etsy_timeout: float
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -153,6 +160,13 @@ class Settings:
             cache_dir=env.str("CACHE_DIR") or str(VAR_DIR / "cache"),
             max_image_pixels=env.int("MAX_IMAGE_MEGAPIXELS", 600, 1, 10_000) * 1_000_000,
             gang_max_quantity=env.int("GANG_MAX_QUANTITY", 2000, 1, 100_000),
+            etsy_api_base_url=(env.str("ETSY_API_BASE_URL") or "https://openapi.etsy.com").rstrip("/"),
+            etsy_authorize_url=env.str("ETSY_AUTHORIZE_URL") or "https://www.etsy.com/oauth/connect",
+            etsy_token_url=env.str("ETSY_TOKEN_URL") or "https://api.etsy.com/v3/public/oauth/token",
+            etsy_redirect_uri=env.str("ETSY_REDIRECT_URI"),
+            etsy_rate_per_second=env.int("ETSY_RATE_PER_SECOND", 10, 1, 1000),
+            etsy_rate_per_day=env.int("ETSY_RATE_PER_DAY", 10_000, 1, 10_000_000),
+            etsy_timeout=float(env.int("ETSY_TIMEOUT_SECONDS", 20, 1, 300)),
         )
 
 
