@@ -54,6 +54,12 @@ def retry(session: Session, job: job_model.PrintJob) -> job_model.PrintJob:
     return job
 
 
+def requeue(session: Session, job: job_model.PrintJob) -> None:
+    """Give an unfinished job whose queue job was lost a fresh one."""
+    job.status, job.progress_message = "queued", "Queued again after the queue lost it"
+    _enqueue(session, job)
+
+
 def _enqueue(session: Session, job: job_model.PrintJob) -> None:
     # The lock keeps two executions of the same print job from ever running at once.
     job.queue_job_id = defer.in_transaction(session, runner.run_print_job, queue=job_model.QUEUES[job.job_type],

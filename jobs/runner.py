@@ -18,6 +18,7 @@ from models import print_job as job_model
 
 app = jobs_app.app
 log = logging.getLogger("esa.job")
+PROGRESS_INTERVAL = 0.5
 
 
 @app.task(name="run_print_job", queue="default", pass_context=True, retry=retry.TRANSIENT)
@@ -104,7 +105,14 @@ def _message(exc: Exception) -> str:
 
 
 def _progress_writer(org_id: int, print_job_id: int):  # noqa: ANN202 - a callback
+    last = [time.monotonic()]
+
     def write(ctx: context.JobContext, percent: int, message: str) -> None:
+        # At most one write per interval: a fast job should not pay a round trip for every step it reports.
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = now
         # Its own short transaction, so the API sees progress while the job's main transaction is still open.
         with Session(db.engine()) as side:
             side.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == print_job_id)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jobs import app as jobs_app
-from jobs import backup, maintenance
+from jobs import backup, maintenance, reconcile
 
 app = jobs_app.app
 
@@ -10,3 +10,4 @@ app.periodic(cron="* * * * *", periodic_id="requeue_stalled")(maintenance.requeu
 app.periodic(cron="17 3 * * *", periodic_id="prune_jobs")(maintenance.prune_finished_jobs)
 app.periodic(cron="27 3 * * *", periodic_id="prune_events")(maintenance.fan_out_prune_events)
 app.periodic(cron="*/15 * * * *", periodic_id="sweep_files")(backup.fan_out_file_sweeps)
+app.periodic(cron="*/5 * * * *", periodic_id="reconcile_jobs")(reconcile.fan_out_reconcile_jobs)

@@ -50,3 +50,33 @@ def test_fan_out_defers_one_job_per_active_org_once(session):
     args = [r.args["org_id"] for r in session.execute(
         text("SELECT args FROM procrastinate_jobs WHERE task_name = 'sweep_org_files'"))]
     assert orgs[0].id in args and orgs[1].id in args and orgs[2].id not in args
+
+
+def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
+    from jobs import reconcile
+    from models import print_job as job_model
+
+    org = org_model.create(session, name="Reconcile Shop")
+    settings = config.get_settings()
+    with context.org_scope(org.id):
+        rows = {}
+        for name, queue_status in (("lost", None), ("failed", "failed"), ("aborted", "aborted"), ("live", "doing")):
+            queue_id = None
+            if queue_status:
+                queue_id = session.execute(text(
+                    "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status) VALUES"
+                    " ('print_files', 'run_print_job', '{}', CAST(:s AS procrastinate_job_status)) RETURNING id"),
+                    {"s": queue_status}).scalar()
+            job = job_model.PrintJob(org_id=org.id, job_type="print_files", status="processing", params={},
+                                     queue_job_id=queue_id)
+            session.add(job)
+            session.flush()
+            rows[name] = job
+        session.execute(update(job_model.PrintJob).values(updated_at=base.utcnow() - dt.timedelta(hours=1)))
+        ctx = context.JobContext(org_id=org.id, settings=settings, session=session)
+        assert reconcile.run(ctx) == {"requeued": 1, "failed": 1, "cancelled": 1}
+        for job in rows.values():
+            session.refresh(job)
+        assert rows["lost"].status == "queued" and rows["lost"].queue_job_id is not None
+        assert rows["failed"].status == "failed" and rows["failed"].error
+        assert rows["aborted"].status == "cancelled" and rows["live"].status == "processing"
