@@ -130,7 +130,8 @@ def main() -> None:
         print(f"  {label:24s} defer->start p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms   "
               f"{r['jobs_per_s']:7.1f} no-op jobs/s")
     bare, ours = results["bare"], results["ours"]
-    print(f"  overhead: p50 {ours['p50_ms'] - bare['p50_ms']:+.1f} ms, throughput {ours['jobs_per_s'] / bare['jobs_per_s']:.2f}x")
+    print(f"  overhead: p50 {ours['p50_ms'] - bare['p50_ms']:+.1f} ms, "
+          f"throughput {ours['jobs_per_s'] / bare['jobs_per_s']:.2f}x")
 
 
 if __name__ == "__main__":
