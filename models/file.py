@@ -30,7 +30,7 @@ class File(base.OrgScoped, base.Timestamps, base.Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    shop_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    shop_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("shops.id", ondelete="SET NULL"), index=True)
     file_type: Mapped[str] = mapped_column(String(32), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="uploading")
     # The storage key `{shop_name}/{file_type}/{filename}`; unique across the whole store.

@@ -14,6 +14,7 @@ from jobs import backup, defer
 from models import audit, errors
 from models import file as file_model
 from models import organization as org_model
+from models import shop as shop_model
 from nas import errors as nas_errors
 from nas import paths, shared
 from prepress import filetypes, thumbnails
@@ -25,7 +26,7 @@ def upload(session: Session, settings: config.Settings, org: org_model.Organizat
     """Store an upload and its row; returns (file, duplicate) where a duplicate is the existing file."""
     file_type = form["file_type"]
     received = uploads.receive(part, file_type, settings)
-    if form.get("shop_id") is not None:
+    if form.get("shop_id") is not None and session.get(shop_model.Shop, form["shop_id"]) is None:
         raise errors.Invalid("Unknown shop", errors={"shop_id": ["No such shop in this organization"]})
     if not form.get("allow_duplicate"):
         existing = file_model.find_duplicate(session, received.sha256)
@@ -38,6 +39,7 @@ def upload(session: Session, settings: config.Settings, org: org_model.Organizat
     # leaves a visible, sweepable record rather than an untracked object.
     row = file_model.File(org_id=org.id, file_type=file_type, status="uploading", filename=filename,
                           storage_key=f"pending/{uuid.uuid4().hex}", original_filename=received.original_filename,
+                          shop_id=form.get("shop_id"),
                           mime_type=received.kind.mime, size_bytes=received.size, sha256=received.sha256,
                           tags=uploads_tags(form), created_by=user_id, **uploads.image_columns(received.facts))
     session.add(row)
