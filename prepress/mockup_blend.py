@@ -11,7 +11,9 @@ SUPERSAMPLE = 4
 # Shading may brighten highlights a little but never blow a design out to white.
 SHADE_RANGE = (0.0, 1.5)
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-SRGB_ICC = _SRGB.tobytes()
+# The profile header records its creation time (bytes 24-36); zeroed, identical renders give identical files,
+# so re-runs keep their checksums and ETags.
+SRGB_ICC = _SRGB.tobytes()[:24] + bytes(12) + _SRGB.tobytes()[36:]
 # Design layers are warped at this fraction of full scale, leaving room for bicubic overshoot before clipping.
 HEADROOM = 0.8
 _HEADROOM_LUT = [round(v * HEADROOM) for v in range(256)] * 4
