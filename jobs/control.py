@@ -61,9 +61,11 @@ def requeue(session: Session, job: job_model.PrintJob) -> None:
 
 
 def _enqueue(session: Session, job: job_model.PrintJob) -> None:
-    # The lock keeps two executions of the same print job from ever running at once.
+    # The lock keeps two executions of the same print job (or, when the type says so, of the same shop's sync)
+    # from ever running at once.
+    lock = getattr(types.module(job.job_type), "queue_lock", lambda params: None)(job.params) or f"print_job:{job.id}"
     job.queue_job_id = defer.in_transaction(session, runner.run_print_job, queue=job_model.QUEUES[job.job_type],
-                                            lock=f"print_job:{job.id}", org_id=job.org_id, print_job_id=job.id)
+                                            lock=lock, org_id=job.org_id, print_job_id=job.id)
 
 
 def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:

@@ -118,8 +118,10 @@ def build(session: Session, params: dict[str, Any], max_quantity: int) -> Plan:
                                  errors={"printer_id": reasons})
     spacing = params.get("spacing", float(tpl.spacing_in) if tpl else 0.25)
     margin = params.get("margin", float(tpl.margin_in) if tpl else 0.0)
+    # The floor never exceeds the job's own DPI: a design at exactly the job's resolution is fine.
+    min_dpi = min(params["min_dpi"], int(dpi))
     return Plan(items, files, float(sheet_width), spacing, margin, params["rotation"], max_length,
-                params["group_mode"], int(dpi), params["min_dpi"], chosen, params["time_budget"])
+                params["group_mode"], int(dpi), min_dpi, chosen, params["time_budget"])
 
 
 def _item(n: int, spec: dict[str, Any], design: file_model.File, tpl) -> imposition.Item:  # noqa: ANN001

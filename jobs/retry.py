@@ -13,9 +13,13 @@ class Permanent(Exception):
     """A failure retrying cannot fix (bad input file, missing row)."""
 
 
+class EtsyDown(Exception):
+    """Etsy kept failing (5xx, timeouts, rate limits) past the client's own retries: try the job later."""
+
+
 def _transient_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [sa_exc.OperationalError, sa_exc.DisconnectionError, errors.Unavailable,
-                                        ConnectionError, TimeoutError]
+                                        ConnectionError, TimeoutError, EtsyDown]
     try:
         from nas import errors as nas_errors
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jobs import app as jobs_app
-from jobs import backup, maintenance, reconcile
+from jobs import backup, maintenance, reconcile, shop_sync
 
 app = jobs_app.app
 
@@ -11,3 +11,5 @@ app.periodic(cron="17 3 * * *", periodic_id="prune_jobs")(maintenance.prune_fini
 app.periodic(cron="27 3 * * *", periodic_id="prune_events")(maintenance.fan_out_prune_events)
 app.periodic(cron="*/15 * * * *", periodic_id="sweep_files")(backup.fan_out_file_sweeps)
 app.periodic(cron="*/5 * * * *", periodic_id="reconcile_jobs")(reconcile.fan_out_reconcile_jobs)
+app.periodic(cron="*/5 * * * *", periodic_id="sync_shops")(shop_sync.fan_out_shop_syncs)
+app.periodic(cron="*/5 * * * *", periodic_id="produce_orders")(shop_sync.fan_out_production)

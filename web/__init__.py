@@ -11,10 +11,12 @@ from models import db
 from web import cli, errors, extensions, observability, openapi, uploads
 from web.api import auth as auth_api
 from web.api import events, files, health, members, organizations, templates
-from web.api import gang_sheets, print_jobs, printers
+from web.api import gang_sheets, mockup_templates, print_jobs, printers
+from web.api import design_mappings, orders, shops
 
 BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp, templates.blp,
-              print_jobs.blp, printers.blp, gang_sheets.blp)
+              print_jobs.blp, printers.blp, gang_sheets.blp, mockup_templates.blp, shops.blp, shops.callback_blp,
+              orders.blp, design_mappings.blp)
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:

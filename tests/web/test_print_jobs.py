@@ -98,12 +98,6 @@ def test_size_larger_than_every_printer_is_refused(client):
                 ).status_code == 201
 
 
-def test_not_yet_available_type_is_refused_clearly(client):
-    owner = helpers.register(client)
-    err = helpers.assert_error(_job(client, owner, {}, job_type="orders"), 422)
-    assert "not available" in err["message"]
-
-
 def test_cancel_queued_then_retry_then_cancel_finished(client, session):
     owner = helpers.register(client)
     design = upload(client, owner, imagegen.png()).get_json()["file"]

@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from jobs import context
+from models import order as order_model
+from models import shop as shop_model
 from tests import helpers, imagegen
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -16,6 +19,10 @@ BODIES = {
     "features": {"features": {"analytics": True}},
     # Before "templates": a size path also names its template, and the first key that matches wins.
     "sizes": {"name": "Hijacked", "width_in": 1, "height_in": 1},
+    # Before "mockup-templates" (a preview path names its template), which is before "templates" (a suffix of it).
+    "preview": {"file_id": 1},
+    "mockup-templates": {"name": "Hijacked", "base_file_id": 1,
+                         "areas": [{"points": [[0, 0], [10, 0], [10, 10], [0, 10]]}]},
     "templates": {"name": "Hijacked", "canvas": {"width_in": 30, "height_in": 30}},
     "organizations": {"name": "Hijacked"},
     "files": {"tags": ["stolen"]},
@@ -39,7 +46,7 @@ def _body_for(rule) -> dict:
 
 
 @pytest.fixture
-def victim_and_intruder(client):
+def victim_and_intruder(client, session):
     victim = helpers.register(client, org_name="Victim Prints")
     client.post(f"/api/organizations/{victim['org_id']}/events/", headers=victim["headers"],
                 json={"event_type": "victim.secret", "entity_type": "orders", "entity_id": "42"})
@@ -53,13 +60,33 @@ def victim_and_intruder(client):
                            json={"name": "Victim template", "canvas": {"width_in": 22, "height_in": 24},
                                  "sizes": [{"name": "Adult", "width_in": 11, "height_in": 12}]})
     assert template.status_code == 201
+    mockup = client.post(f"/api/organizations/{victim['org_id']}/mockup-templates/", headers=victim["headers"],
+                         json={"name": "Victim mockup", "base_file_id": upload.get_json()["file"]["id"],
+                               "areas": [{"points": [[5, 5], [35, 5], [35, 25], [5, 25]]}]})
+    assert mockup.status_code == 201, mockup.get_json()
     job = client.post(f"/api/organizations/{victim['org_id']}/print-jobs/", headers=victim["headers"],
                       json={"job_type": "designs", "params": {"file_ids": [upload.get_json()["file"]["id"]]}})
     assert job.status_code == 201
-    ids = {"org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
+    with context.org_scope(victim["org_id"]):
+        shop = shop_model.Shop(org_id=victim["org_id"], etsy_shop_id=4242, name="Victim Shop", status="connected")
+        session.add(shop)
+        session.flush()
+        order = order_model.Order(org_id=victim["org_id"], shop_id=shop.id, etsy_receipt_id=9191, is_paid=True,
+                                  buyer_name="Victim Buyer")
+        session.add(order)
+        session.flush()
+        item = order_model.OrderItem(org_id=victim["org_id"], order_id=order.id, etsy_transaction_id=8181,
+                                     listing_id=77, title="Victim design tee")
+        rule = order_model.DesignMapping(org_id=victim["org_id"], listing_id=77,
+                                         design_file_id=upload.get_json()["file"]["id"])
+        session.add_all([item, rule])
+        session.flush()
+        more = {"shop_id": shop.id, "order_id": order.id, "item_id": item.id, "mapping_id": rule.id,
+                "kind": "sections"}
+    ids = {**more, "org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
            "entity_type": "orders", "entity_id": "42", "file_id": upload.get_json()["file"]["id"],
            "template_id": template.get_json()["id"], "size_id": template.get_json()["sizes"][0]["id"],
-           "job_id": job.get_json()["id"]}
+           "job_id": job.get_json()["id"], "mockup_template_id": mockup.get_json()["id"]}
     return victim, intruder, ids
 
 
@@ -75,14 +102,15 @@ def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_an
         for name in rule.arguments:
             # Every id a route takes must be one of the victim's real ids, so a new route extends the fixture.
             assert name in ids, f"add a victim {name} to the walk's fixture for {rule.rule}"
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids[name]), path)
+            path = re.sub(rf"<[^<>]*\b{name}>", str(ids[name]), path)
         kwargs = {"headers": intruder["headers"]}
         if method in ("POST", "PUT", "PATCH"):
             kwargs["json"] = _body_for(rule)
         response = client.open(path, method=method, **kwargs)
         assert response.status_code == 404, (method, path, response.status_code, response.get_data(as_text=True))
         text = response.get_data(as_text=True)
-        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints", "victim-design"):
+        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints", "victim-design", "Victim Shop",
+                       "Victim Buyer"):
             assert secret not in text, (method, path)
     # Nothing was changed in the victim's organization.
     org = client.get(f"/api/organizations/{victim['org_id']}", headers=victim["headers"]).get_json()
@@ -99,5 +127,5 @@ def test_unauthenticated_requests_are_401_everywhere(app, client, victim_and_int
     for rule, method in _org_rules(app):
         path = rule.rule
         for name in rule.arguments:
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(ids.get(name, 1)), path)
+            path = re.sub(rf"<[^<>]*\b{name}>", str(ids[name]), path)
         assert client.open(path, method=method).status_code == 401, (method, path)

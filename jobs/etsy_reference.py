@@ -1,0 +1,44 @@
+"""Etsy reference data (shop sections, shipping profiles, taxonomy): cached in Redis when configured."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import config
+from jobs import shop_tokens
+from jobs.etsy import client as etsy
+from models import shop as shop_model
+
+TTL_SECONDS = 3600
+KINDS = ("sections", "shipping-profiles", "taxonomy")
+
+
+def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = None) -> tuple[list[Any], bool]:
+    """(data, served_from_cache) for one kind of reference data of a connected shop."""
+    settings = settings or config.get_settings()
+    # Taxonomy is the same for every shop; sections and profiles belong to one.
+    key = f"esa:etsy:{kind}" + ("" if kind == "taxonomy" else f":{shop.etsy_shop_id}")
+    cache = _redis(settings)
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return json.loads(hit), True
+    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, settings),
+                                           settings=settings)
+    calls: dict[str, Callable[[], list[Any]]] = {
+        "sections": lambda: client.get_shop_sections(shop.etsy_shop_id),
+        "shipping-profiles": lambda: client.get_shop_shipping_profiles(shop.etsy_shop_id),
+        "taxonomy": client.get_seller_taxonomy_nodes,
+    }
+    data = calls[kind]()
+    if cache is not None:
+        cache.set(key, json.dumps(data), ex=TTL_SECONDS)
+    return data, False
+
+
+def _redis(settings: config.Settings):  # noqa: ANN202 - redis.Redis or None
+    if not settings.redis_url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)

@@ -1,0 +1,107 @@
+"""Matching order items to designs: mapping rules first (most specific wins), then the SKU."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import file as file_model
+from models import order as order_model
+
+
+def variation_key(variations: dict[str, Any] | None) -> str:
+    """Canonical text of variation values, so equal choices compare equal whatever their order."""
+    return json.dumps(variations, sort_keys=True, separators=(",", ":")) if variations else ""
+
+
+def match_items(session: Session, items: Iterable[order_model.OrderItem]) -> int:
+    """Match every unmatched item it can; returns how many were matched."""
+    matched = 0
+    for item in items:
+        if item.match_status != "unmatched":
+            continue
+        rule = _rule_for(session, item)
+        if rule is not None:
+            _apply(item, rule.design_file_id, rule.template_id, rule.size_id, "rule", rule.id)
+            matched += 1
+            continue
+        design = _design_for_sku(session, item.sku)
+        if design is not None:
+            _apply(item, design.id, None, None, "sku", None)
+            matched += 1
+    return matched
+
+
+def _rule_for(session: Session, item: order_model.OrderItem) -> order_model.DesignMapping | None:
+    if item.listing_id is None:
+        return None
+    rules = session.scalars(select(order_model.DesignMapping).where(
+        order_model.DesignMapping.listing_id == item.listing_id)).all()
+    best, best_score = None, -1
+    for rule in rules:
+        if rule.sku and rule.sku != (item.sku or ""):
+            continue
+        if rule.variations and any(item.variations.get(k) != v for k, v in rule.variations.items()):
+            continue
+        # A rule naming the SKU or more variation values is more specific than a listing-wide one.
+        score = (1 if rule.sku else 0) * 100 + len(rule.variations or {})
+        if score > best_score:
+            best, best_score = rule, score
+    return best
+
+
+def _design_for_sku(session: Session, sku: str | None) -> file_model.File | None:
+    if not sku:
+        return None
+    # A design named after the SKU ("TEE-CAT-01.png") or tagged "sku:TEE-CAT-01".
+    return session.scalar(select(file_model.File).where(
+        file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
+        or_(func.lower(func.regexp_replace(file_model.File.filename, r"\.[^.]+$", "")) == sku.lower(),
+            file_model.File.tags.contains([f"sku:{sku}"]))).order_by(file_model.File.id).limit(1))
+
+
+def _apply(item: order_model.OrderItem, design_id: int, template_id: int | None, size_id: int | None, by: str,
+           mapping_id: int | None) -> None:
+    item.design_file_id, item.template_id, item.size_id = design_id, template_id, size_id
+    item.match_status, item.matched_by, item.mapping_id = "matched", by, mapping_id
+
+
+def manual_match(session: Session, item: order_model.OrderItem, *, design_file_id: int, template_id: int | None,
+                 size_id: int | None, scope: str) -> tuple[order_model.DesignMapping | None, int]:
+    """Match one item by hand and (unless scope is "item") save the rule and apply it to other unmatched items."""
+    if scope == "item" or item.listing_id is None:
+        _apply(item, design_file_id, template_id, size_id, "manual", None)
+        return None, 0
+    sku = (item.sku or "") if scope in ("sku", "variation") else ""
+    variations = item.variations if scope == "variation" else {}
+    key = variation_key(variations)
+    rule = session.scalar(select(order_model.DesignMapping).where(
+        order_model.DesignMapping.listing_id == item.listing_id, order_model.DesignMapping.sku == sku,
+        order_model.DesignMapping.variation_key == key))
+    if rule is None:
+        rule = order_model.DesignMapping(listing_id=item.listing_id, sku=sku, variations=variations,
+                                         variation_key=key, design_file_id=design_file_id)
+        session.add(rule)
+    rule.design_file_id, rule.template_id, rule.size_id = design_file_id, template_id, size_id
+    session.flush()
+    _apply(item, design_file_id, template_id, size_id, "manual", rule.id)
+    others = session.scalars(select(order_model.OrderItem).where(
+        order_model.OrderItem.match_status == "unmatched", order_model.OrderItem.listing_id == item.listing_id,
+        order_model.OrderItem.id != item.id)).all()
+    return rule, match_items(session, others)
+
+
+def suggestions(session: Session, item: order_model.OrderItem, limit: int = 3) -> list[file_model.File]:
+    """Design files whose names share words with the item's SKU or title."""
+    words = {w for w in re.split(r"[^a-z0-9]+", f"{item.sku or ''} {item.title or ''}".lower()) if len(w) >= 3}
+    if not words:
+        return []
+    name = func.lower(file_model.File.filename)
+    candidates = session.scalars(select(file_model.File).where(
+        file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
+        or_(*[name.contains(w) for w in sorted(words)[:12]])).limit(50)).all()
+    scored = sorted(candidates, key=lambda f: (-sum(w in f.filename.lower() for w in words), f.id))
+    return scored[:limit]

@@ -1,0 +1,100 @@
+"""Orders into production: matched items of paid, open orders become gang sheet jobs, each item exactly once."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from jobs import control
+from models import audit, base, errors
+from models import order as order_model
+from models import print_job as job_model
+from models import shop as shop_model
+from models import template as template_model
+
+
+def produce(session: Session, *, order_ids: Iterable[int] | None = None, created_by: int | None = None,
+            reprint: bool = False) -> dict[str, Any]:
+    """Create gang sheet jobs for ready items (past the hold window unless orders are picked by hand)."""
+    item, order, shop = order_model.OrderItem, order_model.Order, shop_model.Shop
+    stmt = (select(item, order, shop).join(order, order.id == item.order_id).join(shop, shop.id == order.shop_id)
+            .where(item.match_status == "matched", order.is_paid.is_(True), order.is_shipped.is_(False),
+                   order.is_canceled.is_(False)).order_by(order.paid_at, item.id))
+    if order_ids is not None:
+        stmt = stmt.where(order.id.in_(list(order_ids)))
+    else:
+        paid = func.coalesce(order.paid_at, order.etsy_created_at)
+        stmt = stmt.where(paid + func.make_interval(0, 0, 0, 0, shop.hold_hours) <= base.utcnow())
+    if not reprint:
+        stmt = stmt.where(item.print_job_id.is_(None))
+    # SKIP LOCKED: two concurrent production runs split the items instead of both taking them.
+    rows = session.execute(stmt.with_for_update(of=item, skip_locked=True)).all()
+    groups: dict[tuple[int, int | None], list[tuple[Any, Any]]] = {}
+    skipped: list[dict[str, Any]] = []
+    for it, od, sh in rows:
+        template_id = it.template_id or sh.default_template_id
+        size_id = it.size_id or _only_size(session, template_id)
+        if template_id is None or size_id is None:
+            skipped.append({"item_id": it.id, "reason": "no template size: match it with a size or set the "
+                                                        "shop's default template"})
+            continue
+        groups.setdefault((template_id, sh.default_printer_id), []).append((it, od, size_id))
+    jobs = [_job_for(session, template_id, printer_id, members, created_by, reprint)
+            for (template_id, printer_id), members in groups.items()]
+    return {"jobs": [j.id for j in jobs], "items": sum(len(m) for m in groups.values()), "skipped": skipped}
+
+
+def _only_size(session: Session, template_id: int | None) -> int | None:
+    if template_id is None:
+        return None
+    tpl = session.get(template_model.Template, template_id)
+    return tpl.sizes[0].id if tpl is not None and len(tpl.sizes) == 1 else None
+
+
+def _job_for(session: Session, template_id: int, printer_id: int | None, members: list, created_by: int | None,
+             reprint: bool) -> job_model.PrintJob:
+    params = {"template_id": template_id, "group_mode": True, "labels": True, "items": [
+        {"file_id": it.design_file_id, "size_id": size_id, "quantity": it.quantity, "group": f"R{od.etsy_receipt_id}"}
+        for it, od, size_id in members]}
+    if printer_id is not None:
+        params["printer_id"] = printer_id
+    job = control.create(session, job_type="gang_sheets", params=params, created_by=created_by)
+    ids = [it.id for it, _, _ in members]
+    claim = update(order_model.OrderItem).where(order_model.OrderItem.id.in_(ids))
+    if not reprint:
+        claim = claim.where(order_model.OrderItem.print_job_id.is_(None))
+    values = {"print_job_id": job.id}
+    if reprint:
+        values["reprints"] = order_model.OrderItem.reprints + 1
+    if session.execute(claim.values(**values)).rowcount != len(ids):
+        raise errors.Conflict("Some items were taken by another production run; try again")
+    audit.record(session, "orders.reprinted" if reprint else "orders.queued_for_production", entity=job,
+                 payload={"order_item_ids": ids})
+    return job
+
+
+def pull_canceled(session: Session, order: order_model.Order) -> list[int]:
+    """Take a canceled order's items out of jobs not yet rendering; the jobs' other items go back to the pool."""
+    job_ids = set(session.scalars(select(order_model.OrderItem.print_job_id).where(
+        order_model.OrderItem.order_id == order.id, order_model.OrderItem.print_job_id.is_not(None))))
+    pulled = []
+    for job in session.scalars(select(job_model.PrintJob).where(job_model.PrintJob.id.in_(job_ids))
+                               .with_for_update(key_share=True)):
+        if job.status != "queued":
+            audit.record(session, "orders.cancel_too_late", entity=order, level="warning",
+                         payload={"print_job_id": job.id, "job_status": job.status})
+            continue
+        control.cancel(session, job)
+        session.execute(update(order_model.OrderItem).where(order_model.OrderItem.print_job_id == job.id)
+                        .values(print_job_id=None))
+        pulled.append(job.id)
+        audit.record(session, "orders.pulled_from_job", entity=order, payload={"print_job_id": job.id})
+    return pulled
+
+
+def hold_passed(order: order_model.Order, shop: shop_model.Shop, now: dt.datetime | None = None) -> bool:
+    """Whether the order's hold window is over."""
+    paid = order.paid_at or order.etsy_created_at
+    return paid is not None and paid + dt.timedelta(hours=shop.hold_hours) <= (now or base.utcnow())

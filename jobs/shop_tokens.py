@@ -1,0 +1,62 @@
+"""A shop's Etsy access token: decrypted on demand, refreshed ahead of expiry, one refresh per shop at a time."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import config
+from jobs.etsy import client as etsy
+from jobs.etsy import oauth
+from models import audit, base, db, secrets
+from models import shop as shop_model
+
+# Refresh this long before Etsy's expiry, so a sync never starts with a token about to die mid-way.
+AHEAD = dt.timedelta(minutes=5)
+
+
+class NeedsReauth(Exception):
+    """The shop's refresh token was refused: the seller must connect the shop again."""
+
+
+def store(shop: shop_model.Shop, token: dict, settings: config.Settings | None = None) -> None:
+    """Keep a token response on the shop, encrypted."""
+    shop.access_token_enc = secrets.encrypt(token["access_token"], settings)
+    if token.get("refresh_token"):
+        shop.refresh_token_enc = secrets.encrypt(token["refresh_token"], settings)
+    expires_in = int(token.get("expires_in") or 3600)
+    shop.token_expires_at = base.utcnow() + dt.timedelta(seconds=expires_in)
+
+
+def destroy(shop: shop_model.Shop) -> None:
+    """Forget the tokens (disconnect)."""
+    shop.access_token_enc = shop.refresh_token_enc = None
+    shop.token_expires_at = None
+
+
+def access_token(shop_id: int, settings: config.Settings | None = None) -> str:
+    """A valid access token for the shop of the current organization, refreshing it first when needed."""
+    settings = settings or config.get_settings()
+    # Its own session: the caller's transaction may be long, and the lock below must be held only briefly.
+    with Session(db.engine()) as session:
+        shop = session.scalar(select(shop_model.Shop).where(shop_model.Shop.id == shop_id)
+                              .with_for_update(key_share=True))
+        if shop is None or shop.status != "connected" or not shop.access_token_enc:
+            raise NeedsReauth(f"shop {shop_id} is not connected")
+        if shop.token_expires_at and shop.token_expires_at - AHEAD > base.utcnow():
+            return secrets.decrypt(shop.access_token_enc, settings)
+        # The row lock serializes refreshes: a second worker waits here and then finds the fresh token.
+        try:
+            if not shop.refresh_token_enc:
+                raise etsy.EtsyAuthError("no refresh token stored", None, "missing_refresh_token")
+            token = oauth.refresh(secrets.decrypt(shop.refresh_token_enc, settings), settings)
+        except etsy.EtsyAuthError as exc:
+            shop.status, shop.sync_error = "needs_reauth", "Etsy refused the refresh token; connect the shop again"
+            audit.record(session, "shop.needs_reauth", entity=shop, level="error", payload={"error": exc.error})
+            session.commit()
+            raise NeedsReauth(f"shop {shop_id}: refresh token refused") from None
+        store(shop, token, settings)
+        audit.record(session, "shop.token_refreshed", entity=shop)
+        session.commit()
+        return token["access_token"]

@@ -1,0 +1,119 @@
+"""Orders API: search, get, unmatched with suggestions, manual matching that saves a rule, mappings, production."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jobs import context
+from models import order as order_model
+from models import shop as shop_model
+from tests import helpers, imagegen
+from tests.web.test_files import upload
+
+
+def _url(org: dict, suffix: str = "") -> str:
+    return f"/api/organizations/{org['org_id']}/{suffix}"
+
+
+@pytest.fixture
+def shop_with_orders(client, session):
+    owner = helpers.register(client)
+    tpl = client.post(_url(owner, "templates/"), headers=owner["headers"], json={
+        "name": "Tee", "canvas": {"width_in": 22, "height_in": 30, "dpi": 300},
+        "sizes": [{"name": "Adult", "width_in": 10, "height_in": 10}]}).get_json()
+    design = upload(client, owner, imagegen.png(3000, 3000), name="sunset-cat.png").get_json()["file"]
+    with context.org_scope(owner["org_id"]):
+        shop = shop_model.Shop(org_id=owner["org_id"], etsy_shop_id=777, name="S", status="connected")
+        session.add(shop)
+        session.flush()
+        orders = []
+        for n, (listing, sku, size) in enumerate([(11, "CAT-TEE", "L"), (11, "CAT-TEE", "M"), (22, None, "L")]):
+            order = order_model.Order(org_id=owner["org_id"], shop_id=shop.id, etsy_receipt_id=1000 + n,
+                                      buyer_name=f"Buyer {n}", is_paid=True, status="paid")
+            session.add(order)
+            session.flush()
+            session.add(order_model.OrderItem(org_id=owner["org_id"], order_id=order.id,
+                                              etsy_transaction_id=5000 + n, listing_id=listing, sku=sku,
+                                              variations={"Size": size}, quantity=1, title="Sunset cat tee"))
+            orders.append(order.id)
+        session.flush()
+    return owner, tpl, design, orders
+
+
+def test_search_and_get(client, shop_with_orders):
+    owner, _, _, orders = shop_with_orders
+    listed = client.get(_url(owner, "orders/?q=buyer 1"), headers=owner["headers"])
+    assert [o["etsy_receipt_id"] for o in listed.get_json()] == [1001]
+    assert json.loads(listed.headers["X-Pagination"])["total"] == 1
+    detail = client.get(_url(owner, f"orders/{orders[0]}"), headers=owner["headers"]).get_json()
+    assert detail["items"][0]["sku"] == "CAT-TEE" and detail["items"][0]["match_status"] == "unmatched"
+    helpers.assert_error(client.get(_url(owner, "orders/999999"), headers=owner["headers"]), 404)
+
+
+def test_unmatched_suggestions_and_manual_match_creates_a_rule(client, shop_with_orders):
+    owner, tpl, design, _ = shop_with_orders
+    unmatched = client.get(_url(owner, "orders/unmatched"), headers=owner["headers"]).get_json()
+    assert len(unmatched) == 3 and unmatched[0]["suggestions"][0]["id"] == design["id"]
+    body = {"design_file_id": design["id"], "template_id": tpl["id"], "size_id": tpl["sizes"][0]["id"],
+            "scope": "listing"}
+    result = client.post(_url(owner, f"orders/items/{unmatched[0]['id']}/match"), headers=owner["headers"],
+                         json=body).get_json()
+    assert result["item"]["match_status"] == "matched" and result["also_matched"] == 1 and result["mapping_id"]
+    left = client.get(_url(owner, "orders/unmatched"), headers=owner["headers"]).get_json()
+    assert [i["listing_id"] for i in left] == [22]
+    rules = client.get(_url(owner, "design-mappings/"), headers=owner["headers"]).get_json()
+    assert [(r["listing_id"], r["sku"], r["design_file_id"]) for r in rules] == [(11, "", design["id"])]
+
+
+def test_variation_rules_are_more_specific(client, shop_with_orders):
+    owner, tpl, design, _ = shop_with_orders
+    other = upload(client, owner, imagegen.png(900, 900, color=(1, 1, 1, 255)), name="medium.png").get_json()["file"]
+    general = client.post(_url(owner, "design-mappings/"), headers=owner["headers"], json={
+        "listing_id": 11, "design_file_id": design["id"], "template_id": tpl["id"],
+        "size_id": tpl["sizes"][0]["id"]})
+    assert general.status_code == 201, general.get_json()
+    helpers.assert_error(client.post(_url(owner, "design-mappings/"), headers=owner["headers"], json={
+        "listing_id": 11, "design_file_id": design["id"]}), 409)
+    # Both items of listing 11 were matched at once by the listing-wide rule.
+    assert [i["listing_id"] for i in client.get(_url(owner, "orders/unmatched"),
+                                                  headers=owner["headers"]).get_json()] == [22]
+    specific = client.post(_url(owner, "design-mappings/"), headers=owner["headers"], json={
+        "listing_id": 22, "variations": {"Size": "L"}, "design_file_id": other["id"]})
+    assert specific.status_code == 201
+    assert client.get(_url(owner, "orders/unmatched"), headers=owner["headers"]).get_json() == []
+
+
+def test_match_validation(client, shop_with_orders):
+    owner, tpl, design, _ = shop_with_orders
+    item_id = client.get(_url(owner, "orders/unmatched"), headers=owner["headers"]).get_json()[0]["id"]
+    url = _url(owner, f"orders/items/{item_id}/match")
+    for body, field in [({"design_file_id": 99999}, "design_file_id"),
+                        ({"design_file_id": design["id"], "size_id": tpl["sizes"][0]["id"]}, "template_id"),
+                        ({"design_file_id": design["id"], "template_id": tpl["id"], "size_id": 424242}, "size_id"),
+                        ({"design_file_id": design["id"], "scope": "everything"}, "scope")]:
+        assert field in helpers.assert_error(client.post(url, headers=owner["headers"], json=body), 422)["errors"]
+    helpers.assert_error(client.post(_url(owner, "orders/items/999999/match"), headers=owner["headers"],
+                                     json={"design_file_id": design["id"]}), 404)
+
+
+def test_produce_by_hand_then_reprint(client, shop_with_orders):
+    owner, tpl, design, orders = shop_with_orders
+    client.post(_url(owner, "design-mappings/"), headers=owner["headers"], json={
+        "listing_id": 11, "design_file_id": design["id"], "template_id": tpl["id"],
+        "size_id": tpl["sizes"][0]["id"]})
+    made = client.post(_url(owner, "orders/produce"), headers=owner["headers"], json={"order_ids": orders[:2]})
+    assert made.status_code == 201, made.get_json()
+    result = made.get_json()
+    assert len(result["jobs"]) == 1 and result["items"] == 2
+    job = client.get(_url(owner, f"print-jobs/{result['jobs'][0]}"), headers=owner["headers"]).get_json()
+    assert job["job_type"] == "gang_sheets" and job["params"]["group_mode"] is True
+    again = client.post(_url(owner, "orders/produce"), headers=owner["headers"], json={"order_ids": orders[:2]})
+    assert again.get_json()["jobs"] == []  # each item is produced once
+    reprint = client.post(_url(owner, f"orders/{orders[0]}/reprint"), headers=owner["headers"]).get_json()
+    assert len(reprint["jobs"]) == 1 and reprint["items"] == 1
+    detail = client.get(_url(owner, f"orders/{orders[0]}"), headers=owner["headers"]).get_json()
+    assert detail["items"][0]["reprints"] == 1 and detail["items"][0]["print_job_id"] == reprint["jobs"][0]
+    unmatched_order = client.post(_url(owner, "orders/produce"), headers=owner["headers"],
+                                  json={"order_ids": [orders[2]]}).get_json()
+    assert unmatched_order == {"jobs": [], "items": 0, "skipped": []}

@@ -1,0 +1,113 @@
+"""Connecting an Etsy shop: OAuth 2.0 with PKCE against the local double, and refused callbacks."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from sqlalchemy import select, update
+
+from jobs import context
+from models import shop as shop_model
+from tests import etsy_flow, helpers
+from tests.etsy_double import server
+
+
+@pytest.fixture
+def double():
+    with server.EtsyDouble() as etsy:
+        yield etsy
+    assert etsy.violations == [], etsy.violations
+
+
+@pytest.fixture
+def etsy_app(app, settings, double, monkeypatch):
+    monkeypatch.setitem(app.extensions, "esa_settings", etsy_flow.settings_for(settings, double))
+    return app
+
+
+def _start(client, owner) -> tuple[dict, dict]:
+    response = client.post(f"/api/organizations/{owner['org_id']}/shops/", headers=owner["headers"], json={})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    return body, {k: v[0] for k, v in parse_qs(urlsplit(body["authorization_url"]).query).items()}
+
+
+def _approve(url: str) -> dict[str, str]:
+    answer = requests.get(url, allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+
+
+def test_connect_with_pkce_and_store_encrypted_tokens(client, etsy_app, double, session):
+    seller = double.add_seller(shop_name="SunnyDTF")
+    owner = helpers.register(client)
+    started, query = _start(client, owner)
+    assert started["shop"]["status"] == "pending"
+    assert query["code_challenge_method"] == "S256" and query["code_challenge"] and query["state"]
+    assert query["redirect_uri"] == etsy_flow.REDIRECT_URI and "transactions_r" in query["scope"]
+    back = _approve(started["authorization_url"])
+    assert back["state"] == query["state"]
+    response = client.get("/api/etsy/oauth/callback", query_string=back)
+    assert response.status_code == 200, response.get_json()
+    shop = response.get_json()
+    assert shop["status"] == "connected" and shop["name"] == "SunnyDTF" and shop["etsy_shop_id"] == seller["shop_id"]
+    text = response.get_data(as_text=True) + client.get(
+        f"/api/organizations/{owner['org_id']}/shops/{shop['id']}", headers=owner["headers"]).get_data(as_text=True)
+    assert "token" not in text.replace("token_expires_at", "")
+    with context.org_scope(owner["org_id"]):
+        row = session.get(shop_model.Shop, shop["id"])
+        issued = list(double.oauth.access)
+        assert row.access_token_enc and all(t not in row.access_token_enc for t in issued)
+    # The same state cannot be used twice.
+    err = helpers.assert_error(client.get("/api/etsy/oauth/callback", query_string=back), 422)
+    assert "already used" in err["message"]
+
+
+@pytest.mark.parametrize("case", ["wrong", "expired", "denied"])
+def test_refused_callbacks_store_no_tokens(client, etsy_app, double, session, case):
+    double.add_seller()
+    owner = helpers.register(client)
+    started, query = _start(client, owner)
+    back = _approve(started["authorization_url"])
+    if case == "wrong":
+        back["state"] = "not-the-state"
+    elif case == "expired":
+        with context.org_scope(owner["org_id"]):
+            session.execute(update(shop_model.OAuthState).values(expires_at=dt.datetime(2000, 1, 1,
+                                                                                        tzinfo=dt.timezone.utc)))
+    else:
+        back = {"state": back["state"], "error": "access_denied"}
+    helpers.assert_error(client.get("/api/etsy/oauth/callback", query_string=back), 422)
+    with context.org_scope(owner["org_id"]):
+        shops = session.scalars(select(shop_model.Shop)).all()
+    assert [(s.status, s.access_token_enc) for s in shops] == [("pending", None)]
+
+
+def test_shop_settings_disconnect_and_roles(client, etsy_app, double, session):
+    double.add_seller()
+    owner = helpers.register(client)
+    started, _ = _start(client, owner)
+    shop = client.get("/api/etsy/oauth/callback", query_string=_approve(started["authorization_url"])).get_json()
+    url = f"/api/organizations/{owner['org_id']}/shops/{shop['id']}"
+    updated = client.patch(url, headers=owner["headers"], json={"hold_hours": 6, "sync_interval_minutes": 30})
+    assert updated.status_code == 200 and updated.get_json()["hold_hours"] == 6
+    helpers.assert_error(client.patch(url, headers=owner["headers"], json={"hold_hours": -1}), 422)
+    helpers.assert_error(client.patch(url, headers=owner["headers"], json={"default_template_id": 99999}), 422)
+    viewer = helpers.add_member(client, owner, "viewer")
+    helpers.assert_error(client.delete(url, headers=viewer["headers"]), 403)
+    assert client.delete(url, headers=owner["headers"]).status_code == 204
+    gone = client.get(url, headers=owner["headers"]).get_json()
+    assert gone["status"] == "disconnected" and gone["sync_enabled"] is False
+    with context.org_scope(owner["org_id"]):
+        row = session.get(shop_model.Shop, shop["id"])
+        assert row.access_token_enc is None and row.refresh_token_enc is None
+    helpers.assert_error(client.post(url + "/sync", headers=owner["headers"], json={}), 422)
+
+
+def test_connect_needs_etsy_configured(client):
+    owner = helpers.register(client)
+    err = helpers.assert_error(client.post(f"/api/organizations/{owner['org_id']}/shops/",
+                                           headers=owner["headers"], json={}), 503)
+    assert "ETSY_API_KEY" in err["message"]
