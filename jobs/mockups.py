@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
-from jobs import context, inputs, mockup_inputs, outputs, retry
+from jobs import context, inputs, mockup_inputs, mockup_publish, outputs, retry
 from models import errors
 from models import file as file_model
 from models import mockup_template as mockup_model
@@ -33,6 +33,8 @@ class ParamsSchema(Schema):
                                metadata={"description": "Output long side in pixels; default: each template's"})
     format = fields.String(validate=validate.OneOf(FORMATS),
                            metadata={"description": "JPEG, WEBP or PNG; default: each template's"})
+    publish = fields.Nested(mockup_publish.PublishSchema,
+                            metadata={"description": "Upload the images to this Etsy listing, in order"})
 
     @validates_schema
     def _combinations(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -50,8 +52,11 @@ def validate(session: Session, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.Invalid(f"Not raster images: {', '.join(map(str, not_images))}",
                              errors={"params.design_file_ids": [f"File {i} is not a raster image" for i in not_images]})
     templates = mockup_inputs.templates(session, params["mockup_template_ids"], "params.mockup_template_ids")
-    return {"design_file_ids": design_ids, "mockup_template_ids": [t.id for t in templates],
-            "long_side": params.get("long_side"), "format": params.get("format")}
+    normalized = {"design_file_ids": design_ids, "mockup_template_ids": [t.id for t in templates],
+                  "long_side": params.get("long_side"), "format": params.get("format")}
+    if params.get("publish"):
+        normalized["publish"] = mockup_publish.validate(session, params["publish"], len(design_ids) * len(templates))
+    return normalized
 
 
 def _options(job: job_model.PrintJob, template: mockup_model.MockupTemplate) -> tuple[int, str, int]:
@@ -106,5 +111,12 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
             made.append({"design_id": design_row.id, "mockup_template_id": template.id, "file_id": row.id,
                          "width_px": row.width_px, "height_px": row.height_px})
     outputs.drop_stale(ctx, job, kept)
+    result = {"mockups": made, "count": len(made)}
+    if job.params.get("publish"):
+        design_names = {d.id: d.filename.rsplit(".", 1)[0] for d in designs}
+        template_names = {t.id: t.name for t in templates}
+        alt = {e["file_id"]: f"{design_names[e['design_id']]} on {template_names[e['mockup_template_id']]}"
+               for e in made}
+        result["published"] = mockup_publish.publish(ctx, job, made, alt)
     ctx.progress(100, f"Rendered {len(made)} mockups")
-    return {"mockups": made, "count": len(made)}
+    return result
