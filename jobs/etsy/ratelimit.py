@@ -52,8 +52,9 @@ class Bucket:
 
     def take(self, now: float, rate: float, burst: float, per_day: int) -> tuple[float, str]:
         """Take one token; return (0, "ok") or how long to wait and why."""
+        now = max(now, self.refilled_at)  # time never runs backwards for the bucket, whoever's clock it was
         self._roll(now)
-        self.tokens = min(burst, self.tokens + max(0.0, now - self.refilled_at) * rate)
+        self.tokens = min(burst, self.tokens + (now - self.refilled_at) * rate)
         self.refilled_at = now
         if self.blocked_until > now:
             return self.blocked_until - now, "blocked"
@@ -177,13 +178,15 @@ class PostgresBudget(_Base):
         engine = self._engine or db.engine()
         # Its own session and transaction: the caller's unit of work must neither hold nor wait for this lock.
         with Session(engine) as session, session.begin():
-            # The database clock, so workers on hosts with skewed clocks still agree.
-            now = session.execute(select(func.clock_timestamp())).scalar_one()
-            row = session.execute(select(model).where(model.key == self.key).with_for_update()).scalar_one_or_none()
+            locked = select(model).where(model.key == self.key).with_for_update()
+            row = session.execute(locked).scalar_one_or_none()
             if row is None:
-                session.execute(insert(model).values(key=self.key, tokens=self.burst, refilled_at=now, day=now.date(),
+                session.execute(insert(model).values(key=self.key, tokens=self.burst, refilled_at=func.now(),
                                                      day_count=0).on_conflict_do_nothing(index_elements=["key"]))
-                row = session.execute(select(model).where(model.key == self.key).with_for_update()).scalar_one()
+                row = session.execute(locked).scalar_one()
+            # The database clock, read once the row is ours (a time read while waiting for the lock would be stale),
+            # so workers on hosts with skewed clocks still agree.
+            now = session.execute(select(func.clock_timestamp())).scalar_one()
             stamp = now.timestamp()
             bucket = Bucket(tokens=row.tokens, refilled_at=row.refilled_at.timestamp(),
                             day=_day_number(row.day) if row.day else int(stamp // DAY), day_count=row.day_count,

@@ -82,10 +82,12 @@ class EtsyDouble:
 
     @property
     def token_url(self) -> str:
+        """What ETSY_TOKEN_URL would be."""
         return self.base_url + TOKEN_PATH
 
     @property
     def authorize_url(self) -> str:
+        """What ETSY_AUTHORIZE_URL would be (the test-only page that approves at once)."""
         return self.base_url + CONNECT_PATH
 
     # --- conveniences -------------------------------------------------------------------------------------------
