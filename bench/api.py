@@ -16,7 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace this folder on the path: its queue.py would shadow the standard library's queue module.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench import common  # noqa: E402 - path set above
 

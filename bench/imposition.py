@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Replace this folder on the path: its queue.py would shadow the standard library's queue module.
+sys.path[0] = str(ROOT)
 
 import rectpack
 from rectpack import guillotine, maxrects, skyline

@@ -17,7 +17,8 @@ import time
 import zlib
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace this folder on the path: its queue.py would shadow the standard library's queue module.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402

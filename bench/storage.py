@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Replace this folder on the path: its queue.py would shadow the standard library's queue module.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import nas  # noqa: E402
 from nas import base  # noqa: E402
