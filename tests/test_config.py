@@ -48,3 +48,11 @@ def test_development_creates_and_keeps_a_local_secret(tmp_path, monkeypatch):
     assert len(first.jwt_secret) >= 32 and first.jwt_secret == second.jwt_secret
     assert (tmp_path / "jwt-secret").stat().st_mode & 0o077 == 0
     assert first.storage_backend == "local"
+
+
+def test_every_variable_is_documented_in_env_example():
+    import re
+
+    read = set(re.findall(r'env\.(?:str|int|choice)\("([A-Z0-9_]+)"', (config.ROOT / "config.py").read_text()))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (config.ROOT / ".env.example").read_text(), re.M))
+    assert read - documented == set()
