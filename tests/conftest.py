@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, text
 
 from tests import dbsetup
 from tests.nas import sshd
@@ -26,6 +27,8 @@ os.environ.pop("QNAP_NAS_HOST", None)
 os.environ.pop("STORAGE_BACKEND", None)
 
 import config  # noqa: E402 - after the environment above
+from models import db, tenancy  # noqa: E402
+from models import organization as org_model  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +42,6 @@ def database(settings):
     dbsetup.create_database(_SERVER_URL, TEST_DB)
     dbsetup.migrate(settings.sqlalchemy_url)
     yield settings.database_url
-    from models import db
-
     db.dispose()
     dbsetup.drop_database(_SERVER_URL, TEST_DB)
 
@@ -48,8 +49,6 @@ def database(settings):
 @pytest.fixture
 def connection(database):
     """A connection inside an outer transaction that is rolled back after the test."""
-    from models import db
-
     conn = db.engine().connect()
     outer = conn.begin()
     db.bind(conn, join_transaction_mode="create_savepoint")
@@ -63,8 +62,6 @@ def connection(database):
 
 @pytest.fixture
 def session(connection):
-    from models import db
-
     return db.get_session()
 
 
@@ -105,3 +102,19 @@ def own_sshd(tmp_path_factory: pytest.TempPathFactory):
     server = _start_sshd(tmp_path_factory.mktemp("own-sshd"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def committed(database):
+    """A session whose commits are real; every organization it created is deleted afterwards."""
+    session = db.get_session()
+    created: list[int] = []
+    yield session, created
+    session.rollback()
+    with tenancy.system_access("test cleanup"):
+        if created:
+            session.execute(delete(org_model.Organization).where(org_model.Organization.id.in_(created)))
+        session.execute(text("DELETE FROM procrastinate_jobs; DELETE FROM procrastinate_periodic_defers;"
+                             " DELETE FROM procrastinate_workers"))
+        session.commit()
+    db.session.remove()

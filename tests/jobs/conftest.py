@@ -8,28 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, text
-
-from models import db, tenancy
-from models import organization as org_model
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def committed(database):
-    """A session whose commits are real; every organization it created is deleted afterwards."""
-    session = db.get_session()
-    created: list[int] = []
-    yield session, created
-    session.rollback()
-    with tenancy.system_access("test cleanup"):
-        if created:
-            session.execute(delete(org_model.Organization).where(org_model.Organization.id.in_(created)))
-        session.execute(text("DELETE FROM procrastinate_jobs; DELETE FROM procrastinate_periodic_defers;"
-                             " DELETE FROM procrastinate_workers"))
-        session.commit()
-    db.session.remove()
 
 
 @pytest.fixture

@@ -51,3 +51,17 @@ def template(session, org: org_model.Organization, dpi: int = 300,
         session.add(tpl)
         session.commit()
     return tpl
+
+
+def job_state(session, org_id: int, job_id: int):  # noqa: ANN001, ANN201
+    """A fresh read of a print job and its output files (after other processes committed)."""
+    from sqlalchemy import select
+
+    from models import print_job as job_model
+
+    session.rollback()
+    with context.org_scope(org_id):
+        job = session.get(job_model.PrintJob, job_id, populate_existing=True)
+        outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
+                                  .order_by(file_model.File.id)).all()
+        return job, outputs

@@ -4,25 +4,15 @@ from __future__ import annotations
 import io
 
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 import config
 from jobs import context, control, runner
-from models import file as file_model
 from models import print_job as job_model
 from nas import shared
 from tests import imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
-
-
-def _state(session, org_id: int, job_id: int):
-    session.rollback()
-    with context.org_scope(org_id):
-        job = session.get(job_model.PrintJob, job_id, populate_existing=True)
-        outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
-                                  .order_by(file_model.File.id)).all()
-        return job, outputs
 
 
 def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_worker):
@@ -39,8 +29,8 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
         session.commit()
         job_id = job.id
     start_worker("print_jobs")
-    wait_for(lambda: _state(session, org.id, job_id)[0].status in job_model.FINISHED, timeout=90)
-    job, outputs = _state(session, org.id, job_id)
+    wait_for(lambda: factories.job_state(session, org.id, job_id)[0].status in job_model.FINISHED, timeout=90)
+    job, outputs = factories.job_state(session, org.id, job_id)
     assert job.status == "completed", job.error
     sheets = job.result["sheets"]
     assert len(sheets) == len(outputs) >= 2 and job.result["sheet_count"] == len(sheets)
@@ -57,5 +47,5 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     assert runner.execute(org.id, job_id) == "completed"
-    _, again = _state(session, org.id, job_id)
+    _, again = factories.job_state(session, org.id, job_id)
     assert [(row.id, row.storage_key, row.sha256) for row in again] == keys

@@ -49,15 +49,6 @@ def _pixels(settings, key: str) -> bytes:
         return Image.open(io.BytesIO(fh.read())).convert("RGB").tobytes()
 
 
-def _state(session, org_id: int, job_id: int):
-    session.rollback()
-    with context.org_scope(org_id):
-        job = session.get(job_model.PrintJob, job_id, populate_existing=True)
-        outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
-                                  .order_by(file_model.File.id)).all()
-        return job, outputs
-
-
 def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, start_worker):
     session, created = committed
     settings = config.get_settings()
@@ -74,8 +65,8 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
         job_id = job.id
         assert job.queue_job_id is not None
     start_worker("print_jobs")
-    wait_for(lambda: _state(session, org.id, job_id)[0].status in job_model.FINISHED, timeout=90)
-    job, outputs = _state(session, org.id, job_id)
+    wait_for(lambda: factories.job_state(session, org.id, job_id)[0].status in job_model.FINISHED, timeout=90)
+    job, outputs = factories.job_state(session, org.id, job_id)
     assert job.status == "completed", job.error
     assert job.progress == 100 and job.result["count"] == 4
     combos = [(m["design_id"], m["mockup_template_id"]) for m in job.result["mockups"]]
@@ -103,7 +94,7 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     assert runner.execute(org.id, job_id) == "completed"
-    _, again = _state(session, org.id, job_id)
+    _, again = factories.job_state(session, org.id, job_id)
     assert [(row.id, row.storage_key, _pixels(settings, row.storage_key)) for row in again] == keys
 
 

@@ -6,11 +6,10 @@ import re
 import threading
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from jobs import context
-from models import db, event, printer_ops, tenancy
+from models import db, event, printer_ops
 from models import organization as org_model
 from models import print_job as job_model
 from models import printer as printer_model
@@ -180,20 +179,6 @@ def test_set_default_keeps_exactly_one(client):
     helpers.assert_error(client.get(f"{URL}default/get", headers=owner["headers"]), 404)
     # Only an inactive printer is left: it is not made the default.
     assert client.get(URL, headers=owner["headers"]).get_json()[0]["is_active"] is False
-
-
-@pytest.fixture
-def committed(database):
-    """A session whose commits are real; the organizations it created are deleted afterwards."""
-    session = db.get_session()
-    created: list[int] = []
-    yield session, created
-    session.rollback()
-    with tenancy.system_access("test cleanup"):
-        if created:
-            session.execute(delete(org_model.Organization).where(org_model.Organization.id.in_(created)))
-        session.commit()
-    db.session.remove()
 
 
 def _in_threads(count: int, work) -> list[BaseException]:
