@@ -1,6 +1,8 @@
 """One Etsy request budget shared by every worker process: a per-second token bucket plus a per-day counter."""
 from __future__ import annotations
 
+import abc
+
 import dataclasses
 import datetime as dt
 import random
@@ -96,7 +98,7 @@ def parse_headers(headers: Mapping[str, str]) -> tuple[int | None, int | None]:
     return _int("x-remaining-this-second"), _int("x-remaining-today")
 
 
-class _Base:
+class _Base(abc.ABC):
     """acquire() as a loop of atomic take attempts; subclasses provide _take/_lower/_block."""
 
     def __init__(self, per_second: int, per_day: int, *, max_wait: float = 60.0,
@@ -131,14 +133,17 @@ class _Base:
         """After a 429: nobody sends for `seconds`."""
         self._block(max(0.0, seconds))
 
+    @abc.abstractmethod
     def _take(self) -> tuple[float, str]:
-        raise NotImplementedError
+        """Take a token now: (0, "ok") on success, else (seconds to wait, "second" | "day" | "blocked")."""
 
+    @abc.abstractmethod
     def _lower(self, remaining_second: int | None, remaining_day: int | None) -> None:
-        raise NotImplementedError
+        """Lower the stored budget to what Etsy reports is left."""
 
+    @abc.abstractmethod
     def _block(self, seconds: float) -> None:
-        raise NotImplementedError
+        """Refuse every take for `seconds`."""
 
 
 class LocalBudget(_Base):
