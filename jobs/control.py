@@ -61,9 +61,10 @@ def requeue(session: Session, job: job_model.PrintJob) -> None:
 
 
 def _enqueue(session: Session, job: job_model.PrintJob) -> None:
-    # The lock keeps two executions of the same print job (or, when the type says so, of the same shop's sync)
-    # from ever running at once.
-    lock = getattr(types.module(job.job_type), "queue_lock", lambda params: None)(job.params) or f"print_job:{job.id}"
+    # A type may ask that two of its jobs never run at once (one sync per shop). Others take no lock: a print job
+    # is only queued again once its previous queue job has finished, and procrastinate's fetch slows down with
+    # every distinct lock waiting in the queue.
+    lock = getattr(types.module(job.job_type), "queue_lock", lambda params: None)(job.params)
     job.queue_job_id = defer.in_transaction(session, runner.run_print_job, queue=job_model.QUEUES[job.job_type],
                                             lock=lock, org_id=job.org_id, print_job_id=job.id)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from sqlalchemy.orm import Session
+
 import config
 from jobs import shop_tokens
 from jobs.etsy import client as etsy
@@ -13,7 +15,8 @@ TTL_SECONDS = 3600
 KINDS = ("sections", "shipping-profiles", "taxonomy")
 
 
-def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = None) -> tuple[list[Any], bool]:
+def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = None,
+          session: Session | None = None) -> tuple[list[Any], bool]:
     """(data, served_from_cache) for one kind of reference data of a connected shop."""
     settings = settings or config.get_settings()
     # Taxonomy is the same for every shop; sections and profiles belong to one.
@@ -23,7 +26,7 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
         hit = cache.get(key)
         if hit is not None:
             return json.loads(hit), True
-    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, settings),
+    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, settings, session),
                                            settings=settings)
     calls: dict[str, Callable[[], list[Any]]] = {
         "sections": lambda: client.get_shop_sections(shop.etsy_shop_id),

@@ -35,28 +35,37 @@ def destroy(shop: shop_model.Shop) -> None:
     shop.token_expires_at = None
 
 
-def access_token(shop_id: int, settings: config.Settings | None = None) -> str:
-    """A valid access token for the shop of the current organization, refreshing it first when needed."""
+def access_token(shop_id: int, settings: config.Settings | None = None, session: Session | None = None) -> str:
+    """A valid access token for the shop of the current organization, refreshing it first when needed.
+
+    Jobs leave `session` out: their transactions are long, and the lock below must be held only briefly, so a
+    session of its own is used. A web request passes its own session (and commits it soon after).
+    """
     settings = settings or config.get_settings()
-    # Its own session: the caller's transaction may be long, and the lock below must be held only briefly.
-    with Session(db.engine()) as session:
-        shop = session.scalar(select(shop_model.Shop).where(shop_model.Shop.id == shop_id)
-                              .with_for_update(key_share=True))
-        if shop is None or shop.status != "connected" or not shop.access_token_enc:
-            raise NeedsReauth(f"shop {shop_id} is not connected")
-        if shop.token_expires_at and shop.token_expires_at - AHEAD > base.utcnow():
-            return secrets.decrypt(shop.access_token_enc, settings)
-        # The row lock serializes refreshes: a second worker waits here and then finds the fresh token.
-        try:
-            if not shop.refresh_token_enc:
-                raise etsy.EtsyAuthError("no refresh token stored", None, "missing_refresh_token")
-            token = oauth.refresh(secrets.decrypt(shop.refresh_token_enc, settings), settings)
-        except etsy.EtsyAuthError as exc:
-            shop.status, shop.sync_error = "needs_reauth", "Etsy refused the refresh token; connect the shop again"
-            audit.record(session, "shop.needs_reauth", entity=shop, level="error", payload={"error": exc.error})
-            session.commit()
-            raise NeedsReauth(f"shop {shop_id}: refresh token refused") from None
-        store(shop, token, settings)
-        audit.record(session, "shop.token_refreshed", entity=shop)
+    if session is not None:
+        return _token(session, shop_id, settings)
+    with Session(db.engine()) as own:
+        return _token(own, shop_id, settings)
+
+
+def _token(session: Session, shop_id: int, settings: config.Settings) -> str:
+    shop = session.scalar(select(shop_model.Shop).where(shop_model.Shop.id == shop_id)
+                          .with_for_update(key_share=True))
+    if shop is None or shop.status != "connected" or not shop.access_token_enc:
+        raise NeedsReauth(f"shop {shop_id} is not connected")
+    if shop.token_expires_at and shop.token_expires_at - AHEAD > base.utcnow():
+        return secrets.decrypt(shop.access_token_enc, settings)
+    # The row lock serializes refreshes: a second worker waits here and then finds the fresh token.
+    try:
+        if not shop.refresh_token_enc:
+            raise etsy.EtsyAuthError("no refresh token stored", None, "missing_refresh_token")
+        token = oauth.refresh(secrets.decrypt(shop.refresh_token_enc, settings), settings)
+    except etsy.EtsyAuthError as exc:
+        shop.status, shop.sync_error = "needs_reauth", "Etsy refused the refresh token; connect the shop again"
+        audit.record(session, "shop.needs_reauth", entity=shop, level="error", payload={"error": exc.error})
         session.commit()
-        return token["access_token"]
+        raise NeedsReauth(f"shop {shop_id}: refresh token refused") from None
+    store(shop, token, settings)
+    audit.record(session, "shop.token_refreshed", entity=shop)
+    session.commit()
+    return token["access_token"]

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models import base, event, user
+from models import base, event, file, order, print_job, shop, user
 
 
 def organization_stats(session: Session) -> dict[str, Any]:
-    """Members by role and event counts of the current organization."""
+    """Members, events, shops, orders, files and jobs of the current organization: one grouped query each."""
     roles = dict(session.execute(
         select(user.User.role, func.count()).where(user.User.is_active.is_(True)).group_by(user.User.role)
     ).all())
@@ -27,4 +27,11 @@ def organization_stats(session: Session) -> dict[str, Any]:
         "events_total": total,
         "events_last_24h": last_day,
         "errors_last_24h": errors,
+        "shops": dict(session.execute(select(shop.Shop.status, func.count()).group_by(shop.Shop.status)).all()),
+        "orders": session.scalar(select(func.count()).select_from(order.Order)),
+        "unmatched_items": session.scalar(select(func.count()).select_from(order.OrderItem)
+                                          .where(order.OrderItem.match_status == "unmatched")),
+        "files": file.storage_stats(session)["total"],
+        "jobs": dict(session.execute(select(print_job.PrintJob.status, func.count())
+                                     .group_by(print_job.PrintJob.status)).all()),
     }

@@ -144,3 +144,31 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
         row = session.get(shop_model.Shop, shop.id, populate_existing=True)
     assert failed.status == "failed" and "refused" in failed.error
     assert row.status == "needs_reauth" and row.sync_error
+
+
+def test_malformed_receipts_are_skipped_and_logged(session):
+    from jobs import orders
+    from models import event
+    from models import organization as org_model
+
+    org = org_model.create(session, name="Malformed Prints")
+    with context.org_scope(org.id):
+        shop = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
+        session.add(shop)
+        session.flush()
+
+        class Client:
+            def iter_receipts(self, shop_id, min_last_modified=None):
+                yield {"receipt_id": 1, "status": "paid", "is_paid": True, "transactions": [
+                    {"transaction_id": 11, "listing_id": 5, "quantity": 1}]}
+                yield {"status": "paid", "transactions": []}  # no receipt_id
+                yield {"receipt_id": 3, "transactions": [{"listing_id": 5}]}  # transaction without an id
+                yield {"receipt_id": 4, "status": "paid", "transactions": []}
+
+        ctx = context.JobContext(org_id=org.id, settings=config.get_settings(), session=session)
+        stats = {"listings": 0, "receipts": 0, "malformed": 0, "matched": 0, "canceled": 0, "pulled_jobs": 0}
+        orders._receipts(ctx, shop, Client(), stats, full=True)
+        assert stats["receipts"] == 2 and stats["malformed"] == 2
+        skipped = session.scalars(select(event.Event).where(event.Event.event_type == "shop.malformed_payload"))
+        assert len(skipped.all()) == 2
+        assert sorted(session.scalars(select(order_model.Order.etsy_receipt_id))) == [1, 4]

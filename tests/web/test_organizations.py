@@ -85,6 +85,7 @@ def test_stats_are_aggregates(client):
     stats = client.get(f"/api/organizations/{owner['org_id']}/stats", headers=owner["headers"]).get_json()
     assert stats["members"] == {"owner": 1, "admin": 0, "operator": 1, "viewer": 1}
     assert stats["members_total"] == 3 and stats["events_total"] >= 4
+    assert stats["files"] == {"count": 0, "bytes": 0} and stats["jobs"] == {} and stats["orders"] == 0
 
 
 def test_delete_deactivates_and_blocks_logins(client, session):

@@ -1,6 +1,7 @@
 """Connecting an Etsy shop: OAuth 2.0 with PKCE against the local double, and refused callbacks."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
@@ -111,3 +112,27 @@ def test_connect_needs_etsy_configured(client):
     err = helpers.assert_error(client.post(f"/api/organizations/{owner['org_id']}/shops/",
                                            headers=owner["headers"], json={}), 503)
     assert "ETSY_API_KEY" in err["message"]
+
+
+def test_reference_data_is_cached_in_redis(client, app, settings, double, monkeypatch):
+    import os
+
+    import redis
+
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    seller = double.add_seller()
+    double.store.add_section(seller["shop_id"], "T-shirts")
+    monkeypatch.setitem(app.extensions, "esa_settings",
+                        dataclasses.replace(etsy_flow.settings_for(settings, double), redis_url=redis_url))
+    cache = redis.Redis.from_url(redis_url)
+    cache.delete(f"esa:etsy:sections:{seller['shop_id']}")
+    owner = helpers.register(client)
+    started, _ = _start(client, owner)
+    shop = client.get("/api/etsy/oauth/callback", query_string=_approve(started["authorization_url"])).get_json()
+    url = f"/api/organizations/{owner['org_id']}/shops/{shop['id']}/reference/sections"
+    first = client.get(url, headers=owner["headers"]).get_json()
+    second = client.get(url, headers=owner["headers"]).get_json()
+    assert first["cached"] is False and second["cached"] is True
+    assert [s["title"] for s in second["results"]] == ["T-shirts"]
+    assert len(double.log.calls("getShopSections")) == 1
+    cache.delete(f"esa:etsy:sections:{seller['shop_id']}")

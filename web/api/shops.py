@@ -98,15 +98,17 @@ class Reference(MethodView):
     @blp.response(200, schemas.ReferenceDataSchema)
     def get(self, org_id, shop_id, kind):
         """Etsy reference data for listings: shop sections, shipping profiles, taxonomy (cached)."""
-        shop = shop_ops.get(db.get_session(), shop_id)
+        session = db.get_session()
+        shop = shop_ops.get(session, shop_id)
         if shop.status != "connected":
             raise errors.Conflict(f"The shop is {shop.status}; connect it first")
         try:
-            data, cached = etsy_reference.fetch(shop, kind, _settings())
+            data, cached = etsy_reference.fetch(shop, kind, _settings(), session)
         except shop_tokens.NeedsReauth as exc:
             raise errors.Conflict(str(exc)) from None
         except etsy.EtsyError as exc:
             raise errors.Unavailable(f"Etsy: {exc}") from None
+        session.commit()  # a refreshed token, if any
         return {"kind": kind, "cached": cached, "results": data}
 
 

@@ -75,3 +75,8 @@ class OrganizationStatsSchema(Schema):
     events_total = fields.Integer()
     events_last_24h = fields.Integer()
     errors_last_24h = fields.Integer()
+    shops = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "By status"})
+    orders = fields.Integer()
+    unmatched_items = fields.Integer()
+    files = fields.Dict(metadata={"description": "Live files: count and bytes"})
+    jobs = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "By status"})
