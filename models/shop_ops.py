@@ -34,7 +34,7 @@ def start_connect(session: Session, *, org_id: int, user_id: int, state: str, co
 
 
 def claim_state(session: Session, state: str) -> tuple[shop_model.OAuthState, str]:
-    """The attempt a callback's state belongs to, marked used, and its code verifier; Invalid if unknown/used/expired."""
+    """The attempt a callback's state belongs to, marked used, and its verifier; Invalid if unknown/used/expired."""
     with tenancy.system_access("an OAuth callback names its organization only through the state it carries"):
         row = session.scalar(select(shop_model.OAuthState)
                              .where(shop_model.OAuthState.state_hash == state_hash(state)).with_for_update())
