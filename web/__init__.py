@@ -48,6 +48,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     openapi.document_errors(extensions.api)
+    openapi.document_job_params(extensions.api)
     errors.register(app)
     observability.register(app)
     cli.register(app)

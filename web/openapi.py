@@ -1,6 +1,8 @@
 """OpenAPI details: the bearer scheme and the error responses every operation can give."""
 from __future__ import annotations
 
+import warnings
+
 from flask_smorest import Api
 
 SPEC_OPTIONS = {
@@ -45,3 +47,22 @@ def document_errors(api: Api) -> None:
                     "description": _DESCRIPTIONS[code],
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 })
+
+
+def document_job_params(api: Api) -> None:
+    """Publish each print job type's parameter schema, and say in the create body which goes with which type."""
+    from jobs import types
+
+    names = []
+    for job_type in types.MODULES:
+        name = "".join(part.title() for part in job_type.split("_")) + "JobParams"
+        with warnings.catch_warnings():
+            # The gang sheet layout preview already published the same schema class under its own name.
+            warnings.simplefilter("ignore", UserWarning)
+            api.spec.components.schema(name, schema=types.module(job_type).ParamsSchema)
+        names.append((job_type, name))
+    create = api.spec.components.schemas.get("PrintJobCreate")
+    if create is not None:
+        create["properties"]["params"]["description"] = "Parameters of the job type: " + ", ".join(
+            f"{job_type} -> #/components/schemas/{name}" for job_type, name in names)
+        create["properties"]["params"]["oneOf"] = [{"$ref": f"#/components/schemas/{name}"} for _, name in names]

@@ -25,3 +25,12 @@ def test_swagger_ui_is_served_from_local_assets(client):
     assert "/api/docs/assets/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     asset = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_each_job_type_documents_its_parameters(client):
+    spec = client.get("/api/openapi.json").get_json()
+    params = spec["components"]["schemas"]["PrintJobCreate"]["properties"]["params"]
+    refs = {ref["$ref"].rsplit("/", 1)[1] for ref in params["oneOf"]}
+    assert refs == {"PrintFilesJobParams", "DesignsJobParams", "GangSheetsJobParams", "MockupsJobParams",
+                    "OrdersJobParams"}
+    assert "items" in spec["components"]["schemas"]["GangSheetsJobParams"]["properties"]
