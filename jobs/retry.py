@@ -7,6 +7,7 @@ from procrastinate import jobs, retry
 from sqlalchemy import exc as sa_exc
 
 from models import errors
+from nas import errors as nas_errors
 
 
 class Permanent(Exception):
@@ -18,15 +19,8 @@ class EtsyDown(Exception):
 
 
 def _transient_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [sa_exc.OperationalError, sa_exc.DisconnectionError, errors.Unavailable,
-                                        ConnectionError, TimeoutError, EtsyDown]
-    try:
-        from nas import errors as nas_errors
-
-        types.append(nas_errors.StorageUnavailable)
-    except (ImportError, AttributeError):  # storage backends ship with the files work
-        pass
-    return tuple(types)
+    return (sa_exc.OperationalError, sa_exc.DisconnectionError, errors.Unavailable, ConnectionError, TimeoutError,
+            EtsyDown, nas_errors.StorageUnavailable)
 
 
 @dataclasses.dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from models import db, errors, tenancy
+from nas import errors as nas_errors
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +93,12 @@ def register(app: Flask) -> None:
 
 
 def _register_storage(app: Flask) -> None:
-    try:
-        from nas import errors as nas_errors
-    except ImportError:  # the nas package predates its error module only in partial checkouts
-        return
     mapping = [
-        ("ObjectNotFound", 404), ("ObjectExists", 409), ("InvalidName", 422), ("TooLarge", 413),
-        ("IntegrityError", 502), ("StorageUnavailable", 503), ("StorageError", 502),
+        (nas_errors.ObjectNotFound, 404), (nas_errors.ObjectExists, 409), (nas_errors.InvalidName, 422),
+        (nas_errors.TooLarge, 413), (nas_errors.IntegrityError, 502), (nas_errors.StorageUnavailable, 503),
+        (nas_errors.StorageError, 502),
     ]
-    for name, status in mapping:
-        cls = getattr(nas_errors, name, None)
-        if cls is None:
-            continue
+    for cls, status in mapping:
 
         def handler(exc: Exception, status: int = status):
             return _respond(status, str(exc))

@@ -19,6 +19,7 @@ from nas import errors as nas_errors
 from nas import paths, shared
 from prepress import filetypes, thumbnails
 from web import uploads
+from web.schemas import files as file_schemas
 
 
 def upload(session: Session, settings: config.Settings, org: org_model.Organization, user_id: int,
@@ -76,9 +77,7 @@ def upload(session: Session, settings: config.Settings, org: org_model.Organizat
 
 def uploads_tags(form: dict[str, Any]) -> list[str]:
     """Tags of an upload form."""
-    from web.schemas import files as schemas
-
-    return schemas.FileUploadFormSchema.tag_list(form.get("tags") or "")
+    return file_schemas.FileUploadFormSchema.tag_list(form.get("tags") or "")
 
 
 def update(session: Session, settings: config.Settings, org: org_model.Organization, row: file_model.File,

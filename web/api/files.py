@@ -1,6 +1,8 @@
 """/api/organizations/{org_id}/files: upload, search, get, update, delete, download, thumbnail, storage stats."""
 from __future__ import annotations
 
+import urllib.parse
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -133,6 +135,4 @@ class StorageStats(MethodView):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
+    return urllib.parse.quote(name, safe="")
