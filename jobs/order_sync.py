@@ -21,8 +21,11 @@ class Malformed(ValueError):
     """A receipt or listing without the fields we rely on."""
 
 
-def upsert_receipt(session: Session, shop: shop_model.Shop, receipt: dict[str, Any]) -> tuple[order_model.Order, bool]:
-    """Insert or update one order and its items; returns (order, became_canceled)."""
+def upsert_receipt(session: Session, shop: shop_model.Shop, receipt: dict[str, Any]) -> tuple[int, bool]:
+    """Insert or update one order and its items; returns (order id, became_canceled).
+
+    Everything is parsed before the first statement, so a malformed receipt raises Malformed having written nothing.
+    """
     try:
         receipt_id = int(receipt["receipt_id"])
         status = str(receipt.get("status") or "").lower()
@@ -49,15 +52,14 @@ def upsert_receipt(session: Session, shop: shop_model.Shop, receipt: dict[str, A
         set_={k: stmt.excluded[k] for k in values if k not in ("org_id", "shop_id", "etsy_receipt_id")}
         | {"paid_at": stmt.excluded.paid_at, "updated_at": dt.datetime.now(dt.timezone.utc)},
     ).returning(order_model.Order.id)).scalar_one()
-    for item in items:
-        ins = insert(order_model.OrderItem).values(**item, order_id=order_id)
+    if items:
+        ins = insert(order_model.OrderItem).values([{**item, "order_id": order_id} for item in items])
         # Matching and production fields are ours: a re-sync only refreshes what Etsy owns.
         session.execute(ins.on_conflict_do_update(
             index_elements=["org_id", "etsy_transaction_id"],
             set_={k: ins.excluded[k] for k in ("listing_id", "product_id", "sku", "variations", "personalization",
                                                "quantity", "title")}))
-    order = session.get(order_model.Order, order_id, populate_existing=True)
-    return order, bool(values["is_canceled"] and was is False)
+    return order_id, bool(values["is_canceled"] and was is False)
 
 
 def _item_values(shop: shop_model.Shop, t: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def _item_values(shop: shop_model.Shop, t: dict[str, Any]) -> dict[str, Any]:
             variations[name] = value
     return {"org_id": shop.org_id, "etsy_transaction_id": int(t["transaction_id"]),
             "listing_id": _int(t.get("listing_id")), "product_id": _int(t.get("product_id")),
-            "sku": (str(t["sku"]).strip() or None) if t.get("sku") else None, "variations": variations,
+            "sku": (str(t["sku"]).strip()[:200] or None) if t.get("sku") else None, "variations": variations,
             "personalization": personalization, "quantity": max(1, int(t.get("quantity") or 1)),
             "title": (t.get("title") or "")[:500] or None}
 

@@ -98,16 +98,16 @@ def _receipts(ctx: context.JobContext, shop: shop_model.Shop, client: etsy.EtsyC
     touched: list[int] = []
     for n, receipt in enumerate(client.iter_receipts(shop.etsy_shop_id, min_last_modified=since), start=1):
         try:
-            with ctx.session.begin_nested():
-                order, became_canceled = order_sync.upsert_receipt(ctx.session, shop, receipt)
+            order_id, became_canceled = order_sync.upsert_receipt(ctx.session, shop, receipt)
         except order_sync.Malformed as exc:
             _skip(ctx, shop, exc, stats)
             continue
         stats["receipts"] += 1
-        touched.append(order.id)
+        touched.append(order_id)
         newest = max(newest, int(receipt.get("updated_timestamp") or receipt.get("update_timestamp") or 0))
         if became_canceled:
             stats["canceled"] += 1
+            order = ctx.session.get(order_model.Order, order_id, populate_existing=True)
             stats["pulled_jobs"] += len(production.pull_canceled(ctx.session, order))
         if n % COMMIT_EVERY == 0:
             stats["matched"] += _match(ctx, touched)
