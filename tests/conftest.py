@@ -79,19 +79,10 @@ def client(app, connection):
     return app.test_client()
 
 
-def _start_sshd(workdir: Path) -> sshd.SSHServer:
-    try:
-        return sshd.SSHServer.start(workdir)
-    except sshd.SSHDUnavailable as exc:
-        if os.environ.get("REQUIRE_SFTP_TESTS"):
-            pytest.fail(f"OpenSSH sshd cannot run here ({exc}) but REQUIRE_SFTP_TESTS is set")
-        pytest.skip(f"OpenSSH sshd cannot run here ({exc}); install openssh-server as .ci/run does")
-
-
 @pytest.fixture(scope="session")
 def sshd_server(tmp_path_factory: pytest.TempPathFactory):
     """One real sshd on loopback for the whole session; tests must not stop it or drop its connections."""
-    server = _start_sshd(tmp_path_factory.mktemp("sshd"))
+    server = sshd.start_or_skip(tmp_path_factory.mktemp("sshd"))
     yield server
     server.stop()
 
@@ -99,7 +90,7 @@ def sshd_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def own_sshd(tmp_path_factory: pytest.TempPathFactory):
     """A private sshd the test may stop, restart or cut connections of."""
-    server = _start_sshd(tmp_path_factory.mktemp("own-sshd"))
+    server = sshd.start_or_skip(tmp_path_factory.mktemp("own-sshd"))
     yield server
     server.stop()
 

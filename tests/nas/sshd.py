@@ -191,3 +191,15 @@ def _running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def start_or_skip(workdir: Path, **options: object) -> SSHServer:
+    """Start an sshd for a test; skip it with the reason where none can run, unless REQUIRE_SFTP_TESTS says fail."""
+    import pytest
+
+    try:
+        return SSHServer.start(workdir, **options)
+    except SSHDUnavailable as exc:
+        if os.environ.get("REQUIRE_SFTP_TESTS"):
+            pytest.fail(f"OpenSSH sshd cannot run here ({exc}) but REQUIRE_SFTP_TESTS is set")
+        pytest.skip(f"OpenSSH sshd cannot run here ({exc}); install openssh-server as .ci/run does")

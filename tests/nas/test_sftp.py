@@ -40,10 +40,7 @@ def test_known_hosts_and_fingerprint_pinning(sshd_server: sshd.SSHServer, sftp_s
 
 @pytest.mark.parametrize("key_type", ["rsa", "ecdsa"])
 def test_other_host_key_types_verify(tmp_path, key_type: str) -> None:
-    try:
-        server = sshd.SSHServer.start(tmp_path / "sshd", host_key_type=key_type)
-    except sshd.SSHDUnavailable as exc:
-        pytest.skip(f"OpenSSH sshd cannot run here ({exc})")
+    server = sshd.start_or_skip(tmp_path / "sshd", host_key_type=key_type)
     with server:
         for pin in ({}, {"nas_known_hosts_path": None, "nas_host_fingerprint": server.fingerprint}):
             storage = storage_for(server.settings(**pin))
