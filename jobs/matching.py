@@ -18,28 +18,34 @@ def variation_key(variations: dict[str, Any] | None) -> str:
 
 
 def match_items(session: Session, items: Iterable[order_model.OrderItem]) -> int:
-    """Match every unmatched item it can; returns how many were matched."""
+    """Match every unmatched item it can; returns how many were matched (two queries, whatever the batch size)."""
+    pending = [item for item in items if item.match_status == "unmatched"]
+    if not pending:
+        return 0
+    rules = _rules_by_listing(session, {i.listing_id for i in pending if i.listing_id is not None})
+    designs = _designs_by_sku(session, {i.sku for i in pending if i.sku})
     matched = 0
-    for item in items:
-        if item.match_status != "unmatched":
-            continue
-        rule = _rule_for(session, item)
+    for item in pending:
+        rule = _best_rule(rules.get(item.listing_id, []), item)
         if rule is not None:
             _apply(item, rule.design_file_id, rule.template_id, rule.size_id, "rule", rule.id)
             matched += 1
-            continue
-        design = _design_for_sku(session, item.sku)
-        if design is not None:
-            _apply(item, design.id, None, None, "sku", None)
+        elif item.sku and item.sku.lower() in designs:
+            _apply(item, designs[item.sku.lower()], None, None, "sku", None)
             matched += 1
     return matched
 
 
-def _rule_for(session: Session, item: order_model.OrderItem) -> order_model.DesignMapping | None:
-    if item.listing_id is None:
-        return None
-    rules = session.scalars(select(order_model.DesignMapping).where(
-        order_model.DesignMapping.listing_id == item.listing_id)).all()
+def _rules_by_listing(session: Session, listing_ids: set[int]) -> dict[int, list[order_model.DesignMapping]]:
+    out: dict[int, list[order_model.DesignMapping]] = {}
+    if listing_ids:
+        for rule in session.scalars(select(order_model.DesignMapping).where(
+                order_model.DesignMapping.listing_id.in_(listing_ids)).order_by(order_model.DesignMapping.id)):
+            out.setdefault(rule.listing_id, []).append(rule)
+    return out
+
+
+def _best_rule(rules: list[order_model.DesignMapping], item: order_model.OrderItem) -> order_model.DesignMapping | None:
     best, best_score = None, -1
     for rule in rules:
         if rule.sku and rule.sku != (item.sku or ""):
@@ -53,14 +59,20 @@ def _rule_for(session: Session, item: order_model.OrderItem) -> order_model.Desi
     return best
 
 
-def _design_for_sku(session: Session, sku: str | None) -> file_model.File | None:
-    if not sku:
-        return None
-    # A design named after the SKU ("TEE-CAT-01.png") or tagged "sku:TEE-CAT-01".
-    return session.scalar(select(file_model.File).where(
+def _designs_by_sku(session: Session, skus: set[str]) -> dict[str, int]:
+    """Lower-cased SKU -> the oldest live design named after it ("TEE-CAT-01.png") or tagged "sku:TEE-CAT-01"."""
+    if not skus:
+        return {}
+    stem = func.lower(func.regexp_replace(file_model.File.filename, r"\.[^.]+$", ""))
+    rows = session.execute(select(stem, file_model.File.tags, file_model.File.id).where(
         file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
-        or_(func.lower(func.regexp_replace(file_model.File.filename, r"\.[^.]+$", "")) == sku.lower(),
-            file_model.File.tags.contains([f"sku:{sku}"]))).order_by(file_model.File.id).limit(1))
+        or_(stem.in_([s.lower() for s in skus]), file_model.File.tags.overlap([f"sku:{s}" for s in skus])))
+        .order_by(file_model.File.id)).all()
+    out: dict[str, int] = {}
+    for name, tags, file_id in rows:
+        for key in [name] + [t[4:].lower() for t in tags if t.startswith("sku:")]:
+            out.setdefault(key, file_id)
+    return out
 
 
 def _apply(item: order_model.OrderItem, design_id: int, template_id: int | None, size_id: int | None, by: str,
