@@ -95,26 +95,17 @@ def _receipts(ctx: context.JobContext, shop: shop_model.Shop, client: etsy.EtsyC
               full: bool) -> None:
     since = None if full or shop.last_modified_cursor is None else shop.last_modified_cursor - OVERLAP_SECONDS
     newest = shop.last_modified_cursor or 0
-    touched: list[int] = []
+    batch: list[order_sync.Parsed] = []
     for n, receipt in enumerate(client.iter_receipts(shop.etsy_shop_id, min_last_modified=since), start=1):
         try:
-            order_id, became_canceled = order_sync.upsert_receipt(ctx.session, shop, receipt)
+            batch.append(order_sync.parse_receipt(shop, receipt))
         except order_sync.Malformed as exc:
             _skip(ctx, shop, exc, stats)
-            continue
-        stats["receipts"] += 1
-        touched.append(order_id)
-        newest = max(newest, int(receipt.get("updated_timestamp") or receipt.get("update_timestamp") or 0))
-        if became_canceled:
-            stats["canceled"] += 1
-            order = ctx.session.get(order_model.Order, order_id, populate_existing=True)
-            stats["pulled_jobs"] += len(production.pull_canceled(ctx.session, order))
-        if n % COMMIT_EVERY == 0:
-            stats["matched"] += _match(ctx, touched)
-            touched = []
-            ctx.session.commit()
+        if len(batch) >= COMMIT_EVERY:
+            newest = max(newest, _flush(ctx, shop, batch, stats))
+            batch = []
             ctx.progress(25 + min(60, n // COMMIT_EVERY), f"Synced {n} receipts")
-    stats["matched"] += _match(ctx, touched)
+    newest = max(newest, _flush(ctx, shop, batch, stats))
     # The cursor moves only after a complete pass, so an interrupted sync resumes from the old one.
     shop.last_modified_cursor = newest or None
     shop.last_synced_at, shop.sync_error = base.utcnow(), None
@@ -123,6 +114,20 @@ def _receipts(ctx: context.JobContext, shop: shop_model.Shop, client: etsy.EtsyC
     audit.record(ctx.session, "shop.synced", entity=shop, payload={k: v for k, v in stats.items()
                                                                    if isinstance(v, int)})
     ctx.session.commit()
+
+
+def _flush(ctx: context.JobContext, shop: shop_model.Shop, batch: list[order_sync.Parsed], stats: dict) -> int:
+    """Write one page of receipts, pull new cancellations, match new items, commit; the newest update seen."""
+    results = order_sync.upsert_receipts(ctx.session, shop, batch)
+    stats["receipts"] += len(results)
+    for order_id, became_canceled in results:
+        if became_canceled:
+            stats["canceled"] += 1
+            order = ctx.session.get(order_model.Order, order_id, populate_existing=True)
+            stats["pulled_jobs"] += len(production.pull_canceled(ctx.session, order))
+    stats["matched"] += _match(ctx, [order_id for order_id, _ in results])
+    ctx.session.commit()
+    return max((p.updated for p in batch), default=0)
 
 
 def _match(ctx: context.JobContext, order_ids: list[int]) -> int:

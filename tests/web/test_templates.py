@@ -1,46 +1,15 @@
-"""Templates API: CRUD of templates and their sizes, canvas rules, roles, audit events, nothing half written."""
+"""Templates API: creating, listing, updating and deleting templates, canvas rules and the OpenAPI entry."""
 from __future__ import annotations
 
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jobs import context
-from models import event
 from models import template as template_model
 from tests import helpers
-
-CANVAS = {"width_in": 22, "height_in": 24, "dpi": 300, "spacing_in": 0.25, "margin_in": 0.5, "allow_stretch": False}
-SIZES = [{"name": "Adult", "width_in": 11, "height_in": 12.5}, {"name": "Youth", "width_in": 9, "height_in": 10}]
-
-
-def _url(org: dict, suffix: str = "") -> str:
-    return f"/api/organizations/{org['org_id']}/templates/{suffix}"
-
-
-def _body(**overrides) -> dict:
-    return {"name": "Adult tee front", "description": "DTF front print", "product_type": "tee",
-            "canvas": dict(CANVAS), "sizes": [dict(s) for s in SIZES], **overrides}
-
-
-def _create(client, org: dict, **overrides) -> dict:
-    response = client.post(_url(org), headers=org["headers"], json=_body(**overrides))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def _counts(session, org_id: int) -> tuple[int, int, int]:
-    with context.org_scope(org_id):
-        return (session.scalar(select(func.count()).select_from(template_model.Template)),
-                session.scalar(select(func.count()).select_from(template_model.TemplateSize)),
-                session.scalar(select(func.count()).select_from(event.Event)))
-
-
-def _events(session, org_id: int, prefix: str = "template.") -> list[event.Event]:
-    with context.org_scope(org_id):
-        return list(session.scalars(select(event.Event).where(event.Event.event_type.startswith(prefix))
-                                    .order_by(event.Event.id)))
+from tests.web.template_helpers import CANVAS, SIZES, _body, _counts, _create, _url
 
 
 @pytest.fixture
@@ -156,24 +125,6 @@ def test_dpi_bounds_are_inclusive(client, owner):
     assert _create(client, owner, name="high", canvas={**CANVAS, "dpi": 4800})["canvas"]["dpi"] == 4800
 
 
-@pytest.mark.parametrize("size, field", [
-    ({"name": "Adult", "width_in": 0, "height_in": 10}, "width_in"),
-    ({"name": "Adult", "width_in": 10, "height_in": -2}, "height_in"),
-    ({"name": "Adult", "width_in": 23, "height_in": 10}, "width_in"),
-    ({"name": "Adult", "width_in": 10, "height_in": 24.001}, "height_in"),
-    ({"name": "", "width_in": 10, "height_in": 10}, "name"),
-    ({"name": " Adult", "width_in": 10, "height_in": 10}, "name"),
-    ({"name": "Adult", "width_in": 10}, "height_in"),
-    ({"name": "Adult", "width_in": 10, "height_in": 10, "color": "red"}, "color"),
-])
-def test_a_bad_size_writes_neither_template_nor_sizes(client, owner, session, size, field):
-    before = _counts(session, owner["org_id"])
-    err = helpers.assert_error(client.post(_url(owner), headers=owner["headers"],
-                                           json=_body(sizes=[SIZES[1], size])), 422)
-    assert field in err["errors"]["sizes"]["1"], err
-    assert _counts(session, owner["org_id"]) == before
-
-
 def test_duplicate_names(client, owner, session):
     err = helpers.assert_error(client.post(_url(owner), headers=owner["headers"],
                                            json=_body(sizes=[SIZES[0], SIZES[1], dict(SIZES[0])])), 422)
@@ -201,84 +152,6 @@ def test_update_validation(client, owner):
     assert client.get(url, headers=owner["headers"]).get_json() == created
 
 
-def test_size_crud(client, owner):
-    created = _create(client, owner)
-    sizes_url = _url(owner, f"{created['id']}/sizes")
-    h = owner["headers"]
-    listed = client.get(sizes_url, headers=h)
-    assert listed.status_code == 200 and listed.get_json() == created["sizes"]
-    assert json.loads(listed.headers["X-Pagination"])["total"] == 2
-    added = client.post(sizes_url, headers=h, json={"name": "Pocket", "width_in": 4, "height_in": 4})
-    assert added.status_code == 201, added.get_json()
-    pocket = added.get_json()
-    assert pocket["name"] == "Pocket" and pocket["width_in"] == 4.0 and isinstance(pocket["id"], int)
-    assert client.get(f"{sizes_url}/{pocket['id']}", headers=h).get_json() == pocket
-    patched = client.patch(f"{sizes_url}/{pocket['id']}", headers=h, json={"name": "Left chest", "height_in": 3.5})
-    assert patched.status_code == 200
-    assert patched.get_json() == {**pocket, "name": "Left chest", "height_in": 3.5}
-    template = client.get(_url(owner, str(created["id"])), headers=h).get_json()
-    assert [s["name"] for s in template["sizes"]] == ["Adult", "Youth", "Left chest"]
-    assert client.delete(f"{sizes_url}/{created['sizes'][0]['id']}", headers=h).status_code == 204
-    assert [s["name"] for s in client.get(sizes_url, headers=h).get_json()] == ["Youth", "Left chest"]
-    helpers.assert_error(client.get(f"{sizes_url}/{created['sizes'][0]['id']}", headers=h), 404)
-
-
-def test_size_validation(client, owner, session):
-    created = _create(client, owner)
-    sizes_url = _url(owner, f"{created['id']}/sizes")
-    adult = f"{sizes_url}/{created['sizes'][0]['id']}"
-    h = owner["headers"]
-    before = _counts(session, owner["org_id"])
-    for body, field in [({"name": "Big", "width_in": 22.5, "height_in": 5}, "width_in"),
-                        ({"name": "Tall", "width_in": 5, "height_in": 25}, "height_in"),
-                        ({"name": "Zero", "width_in": 0, "height_in": 5}, "width_in"),
-                        ({"name": "Neg", "width_in": 5, "height_in": -5}, "height_in"),
-                        ({"name": "Str", "width_in": "5", "height_in": 5}, "width_in"),
-                        ({"width_in": 5, "height_in": 5}, "name"),
-                        ({"name": "X", "width_in": 5, "height_in": 5, "id": 3}, "id")]:
-        err = helpers.assert_error(client.post(sizes_url, headers=h, json=body), 422)
-        assert field in err["errors"], (body, err)
-    err = helpers.assert_error(client.post(sizes_url, headers=h, json={"name": "Youth", "width_in": 1,
-                                                                       "height_in": 1}), 409)
-    assert err["errors"]["constraint"] == "uq_template_sizes_template_id_name"
-    for body, field in [({"width_in": 30}, "width_in"), ({"height_in": 0}, "height_in"),
-                        ({"name": ""}, "name"), ({"template_id": 1}, "template_id")]:
-        err = helpers.assert_error(client.patch(adult, headers=h, json=body), 422)
-        assert field in err["errors"], (body, err)
-    helpers.assert_error(client.patch(adult, headers=h, json={"name": "Youth"}), 409)
-    assert _counts(session, owner["org_id"]) == before
-    assert client.get(_url(owner, str(created["id"])), headers=h).get_json() == created
-    # Exactly the canvas size fits.
-    full = client.post(sizes_url, headers=h, json={"name": "Full sheet", "width_in": 22, "height_in": 24})
-    assert full.status_code == 201
-
-
-def test_size_of_another_template_or_org_is_404(client, owner):
-    first = _create(client, owner)
-    second = _create(client, owner, name="Second")
-    h = owner["headers"]
-    foreign = first["sizes"][0]["id"]
-    wrong = _url(owner, f"{second['id']}/sizes/{foreign}")
-    helpers.assert_error(client.get(wrong, headers=h), 404)
-    helpers.assert_error(client.patch(wrong, headers=h, json={"name": "Hijack"}), 404)
-    helpers.assert_error(client.delete(wrong, headers=h), 404)
-    helpers.assert_error(client.get(_url(owner, f"{first['id']}/sizes/987654"), headers=h), 404)
-    helpers.assert_error(client.get(_url(owner, "987654"), headers=h), 404)
-    helpers.assert_error(client.get(_url(owner, "987654/sizes"), headers=h), 404)
-    intruder = helpers.register(client)
-    mine = _create(client, intruder)
-    # The intruder's own org in the path, the victim's ids: still not found.
-    for path in (str(first["id"]), f"{first['id']}/sizes", f"{mine['id']}/sizes/{foreign}"):
-        helpers.assert_error(client.get(_url(intruder, path), headers=intruder["headers"]), 404)
-    helpers.assert_error(client.patch(_url(intruder, str(first["id"])), headers=intruder["headers"],
-                                      json={"name": "Hijacked"}), 404)
-    helpers.assert_error(client.delete(_url(intruder, str(first["id"])), headers=intruder["headers"]), 404)
-    helpers.assert_error(client.get(_url(owner), headers=intruder["headers"]), 404)
-    assert [t["name"] for t in client.get(_url(intruder), headers=intruder["headers"]).get_json()] == [
-        "Adult tee front"]
-    assert client.get(_url(owner, str(first["id"])), headers=h).get_json() == first
-
-
 def test_delete_template_removes_its_sizes(client, owner, session):
     created = _create(client, owner)
     keep = _create(client, owner, name="Keep")
@@ -290,99 +163,6 @@ def test_delete_template_removes_its_sizes(client, owner, session):
         names = session.scalars(select(template_model.TemplateSize.name)
                                 .order_by(template_model.TemplateSize.id)).all()
     assert names == [s["name"] for s in keep["sizes"]]
-
-
-def test_viewers_and_operators_read_admins_manage(client, owner):
-    created = _create(client, owner)
-    admin = helpers.add_member(client, owner, "admin")
-    t_url = _url(owner, str(created["id"]))
-    s_url = f"{t_url}/sizes"
-    size_url = f"{s_url}/{created['sizes'][0]['id']}"
-    for role in ("viewer", "operator"):
-        who = helpers.add_member(client, owner, role)
-        h = who["headers"]
-        assert client.get(_url(owner), headers=h).status_code == 200
-        assert client.get(t_url, headers=h).get_json() == created
-        assert client.get(s_url, headers=h).status_code == 200
-        assert client.get(size_url, headers=h).status_code == 200
-        helpers.assert_error(client.post(_url(owner), headers=h, json=_body(name="Nope")), 403)
-        helpers.assert_error(client.patch(t_url, headers=h, json={"name": "Nope"}), 403)
-        helpers.assert_error(client.delete(t_url, headers=h), 403)
-        helpers.assert_error(client.post(s_url, headers=h, json={"name": "Nope", "width_in": 1,
-                                                                 "height_in": 1}), 403)
-        helpers.assert_error(client.patch(size_url, headers=h, json={"name": "Nope"}), 403)
-        helpers.assert_error(client.delete(size_url, headers=h), 403)
-    h = admin["headers"]
-    assert client.post(_url(owner), headers=h, json=_body(name="By admin")).status_code == 201
-    assert client.patch(t_url, headers=h, json={"description": "edited"}).status_code == 200
-    added = client.post(s_url, headers=h, json={"name": "Toddler", "width_in": 6, "height_in": 6})
-    assert added.status_code == 201
-    assert client.patch(f"{s_url}/{added.get_json()['id']}", headers=h, json={"width_in": 7}).status_code == 200
-    assert client.delete(f"{s_url}/{added.get_json()['id']}", headers=h).status_code == 204
-    assert client.delete(t_url, headers=h).status_code == 204
-    helpers.assert_error(client.get(_url(owner)), 401)
-
-
-def test_each_mutation_writes_one_audit_event(client, owner, session):
-    org_id, h = owner["org_id"], owner["headers"]
-    created = _create(client, owner)
-    [ev] = _events(session, org_id)
-    assert (ev.event_type, ev.entity_type, ev.entity_id) == ("template.created", "templates", str(created["id"]))
-    assert ev.user_id == owner["user"]["id"] and ev.request_id
-    assert ev.changes["name"] == [None, "Adult tee front"] and ev.changes["dpi"] == [None, 300]
-    assert ev.changes["sizes"][1] == [{"name": "Adult", "width_in": "11.000", "height_in": "12.500"},
-                                      {"name": "Youth", "width_in": "9.000", "height_in": "10.000"}]
-    t_url = _url(owner, str(created["id"]))
-    adult = created["sizes"][0]["id"]
-    pocket = client.post(f"{t_url}/sizes", headers=h, json={"name": "Pocket", "width_in": 4, "height_in": 4})
-    pocket_id = pocket.get_json()["id"]
-    steps = [
-        ("PATCH", t_url, {"canvas": {"dpi": 600}}, "template.updated", "templates", created["id"],
-         {"dpi": [300, 600]}),
-        ("PATCH", f"{t_url}/sizes/{adult}", {"width_in": 10}, "template.size_updated", "template_sizes", adult,
-         {"width_in": ["11.000", "10.000"]}),
-        ("DELETE", f"{t_url}/sizes/{adult}", None, "template.size_removed", "template_sizes", adult,
-         {"name": ["Adult", None]}),
-        ("DELETE", t_url, None, "template.deleted", "templates", created["id"], None),
-    ]
-    added = _events(session, org_id)[-1]
-    assert (added.event_type, added.entity_id, added.payload) == ("template.size_added", str(pocket_id),
-                                                                 {"template_id": created["id"]})
-    assert added.changes["name"] == [None, "Pocket"]
-    for method, path, body, expected, entity_type, entity_id, changes in steps:
-        before = len(_events(session, org_id, ""))
-        response = client.open(path, method=method, headers=h, json=body)
-        assert response.status_code < 300, (method, path, response.get_json())
-        rows = _events(session, org_id, "")
-        assert len(rows) == before + 1, (method, path)
-        last = rows[-1]
-        assert (last.event_type, last.entity_type, last.entity_id) == (expected, entity_type, str(entity_id))
-        assert last.user_id == owner["user"]["id"]
-        if changes is not None:
-            assert last.changes == changes
-    assert _events(session, org_id)[-1].changes["name"] == ["Adult tee front", None]
-
-
-def test_noop_update_writes_no_event(client, owner, session):
-    created = _create(client, owner)
-    before = _counts(session, owner["org_id"])
-    response = client.patch(_url(owner, str(created["id"])), headers=owner["headers"],
-                            json={"name": "Adult tee front", "canvas": {"dpi": 300, "width_in": 22.0}})
-    assert response.status_code == 200 and response.get_json() == created
-    assert _counts(session, owner["org_id"]) == before
-
-
-def test_failed_mutations_write_no_event(client, owner, session):
-    created = _create(client, owner)
-    before = _counts(session, owner["org_id"])
-    h = owner["headers"]
-    t_url = _url(owner, str(created["id"]))
-    client.post(_url(owner), headers=h, json=_body())  # duplicate name
-    client.patch(t_url, headers=h, json={"canvas": {"width_in": 1}})
-    client.post(f"{t_url}/sizes", headers=h, json={"name": "Adult", "width_in": 1, "height_in": 1})
-    client.post(f"{t_url}/sizes", headers=h, json={"name": "Huge", "width_in": 100, "height_in": 1})
-    client.patch(f"{t_url}/sizes/{created['sizes'][1]['id']}", headers=h, json={"name": "Adult"})
-    assert _counts(session, owner["org_id"]) == before
 
 
 def test_templates_are_in_the_openapi_document(client):
