@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from jobs import app as jobs_app
 from jobs import context, control, maintenance, production
@@ -12,6 +12,8 @@ from models import shop as shop_model
 
 app = jobs_app.app
 FULL_RECONCILE_EVERY = dt.timedelta(hours=24)
+# A connect attempt nobody finished: its state expired long ago, so the pending row can go.
+ABANDONED_AFTER = dt.timedelta(days=1)
 
 
 @app.task(name="fan_out_shop_syncs", queue="scheduler")
@@ -25,6 +27,8 @@ def sync_due_shops(org_id: int) -> int:
     """Queue an orders job for every connected shop whose interval has passed (full once a day)."""
     with context.running(org_id, task_name="sync_due_shops") as ctx:
         now = base.utcnow()
+        ctx.session.execute(delete(shop_model.Shop).where(shop_model.Shop.status == "pending",
+                                                          shop_model.Shop.created_at < now - ABANDONED_AFTER))
         queued = 0
         for shop in ctx.session.scalars(select(shop_model.Shop).where(shop_model.Shop.status == "connected",
                                                                       shop_model.Shop.sync_enabled.is_(True))):

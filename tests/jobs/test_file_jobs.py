@@ -80,3 +80,28 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
         assert rows["lost"].status == "queued" and rows["lost"].queue_job_id is not None
         assert rows["failed"].status == "failed" and rows["failed"].error
         assert rows["aborted"].status == "cancelled" and rows["live"].status == "processing"
+
+
+def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
+    from jobs import shop_sync
+    from models import print_job as job_model
+    from models import shop as shop_model
+    from sqlalchemy import func, select
+
+    org = org_model.create(session, name="Due Shops")
+    session.commit()
+    with context.org_scope(org.id):
+        due = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
+        fresh = shop_model.Shop(org_id=org.id, etsy_shop_id=2, status="connected", last_synced_at=base.utcnow())
+        abandoned = shop_model.Shop(org_id=org.id, status="pending")
+        session.add_all([due, fresh, abandoned])
+        session.flush()
+        session.execute(update(shop_model.Shop).where(shop_model.Shop.id == abandoned.id)
+                        .values(created_at=base.utcnow() - dt.timedelta(days=2)))
+        session.commit()
+    assert shop_sync.sync_due_shops.func(org.id) == 1
+    assert shop_sync.sync_due_shops.func(org.id) == 0  # its sync is already queued
+    with context.org_scope(org.id):
+        jobs = session.scalars(select(job_model.PrintJob).where(job_model.PrintJob.job_type == "orders")).all()
+        assert [(j.params["shop_id"], j.params["full"]) for j in jobs] == [(due.id, True)]
+        assert session.scalar(select(func.count()).select_from(shop_model.Shop)) == 2
