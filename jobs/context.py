@@ -6,7 +6,7 @@ import dataclasses
 import json
 import logging
 import time
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -87,9 +87,3 @@ def running(org_id: int, *, task_name: str, job_id: int | None = None, attempt: 
             log.info(json.dumps({"event": "job", "task": task_name, "job_id": job_id, "org": org_id,
                                  "attempt": attempt, "status": status,
                                  "ms": round((time.perf_counter() - started) * 1000, 1)}))
-
-
-def job_fields(context: Any) -> dict[str, Any]:
-    """job_id, task name and attempt from a procrastinate JobContext."""
-    job = context.job
-    return {"job_id": job.id, "task_name": job.task_name, "attempt": job.attempts}

@@ -1,7 +1,7 @@
 """Loading and checking a job's inputs (files, templates, sizes, printers) within the current organization."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,8 +63,3 @@ def check_fits(session: Session, chosen: printer_model.Printer | None, width_in:
         detail = "; ".join(f"{p.name}: {', '.join(r)}" for p, r in zip(candidates, reasons))
         raise errors.Invalid(f"{what} ({width_in:g} x {length_in:g} in at {dpi} DPI) fits no printer: {detail}",
                              errors={"params": [detail]})
-
-
-def as_float(value: Any) -> float:
-    """Numeric columns come back as Decimal."""
-    return float(value)

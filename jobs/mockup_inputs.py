@@ -166,9 +166,3 @@ def design(settings: config.Settings, row: file_model.File, field: str) -> mocku
         return mockups.prepare_design(load_image(settings, row, field))
     except mockups.MockupError as exc:
         raise _invalid(f"File {row.id} ({row.filename}) cannot be rendered: {exc}", field) from None
-
-
-def clear_cache() -> None:
-    """Forget every prepared template (tests, and after a fork)."""
-    with _lock:
-        _cache.clear()

@@ -1,7 +1,6 @@
 """Orders into production: matched items of paid, open orders become gang sheet jobs, each item exactly once."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Iterable
 
 from sqlalchemy import func, select, update
@@ -92,9 +91,3 @@ def pull_canceled(session: Session, order: order_model.Order) -> list[int]:
         pulled.append(job.id)
         audit.record(session, "orders.pulled_from_job", entity=order, payload={"print_job_id": job.id})
     return pulled
-
-
-def hold_passed(order: order_model.Order, shop: shop_model.Shop, now: dt.datetime | None = None) -> bool:
-    """Whether the order's hold window is over."""
-    paid = order.paid_at or order.etsy_created_at
-    return paid is not None and paid + dt.timedelta(hours=shop.hold_hours) <= (now or base.utcnow())

@@ -50,11 +50,6 @@ def reset_actor(token: contextvars.Token) -> None:
     _actor.reset(token)
 
 
-def current_actor() -> Actor:
-    """Who events are attributed to now."""
-    return _actor.get()
-
-
 def record(
     session: Session,
     event_type: str,

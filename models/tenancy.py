@@ -46,11 +46,6 @@ def system_access(reason: str) -> Iterator[None]:
         _system.reset(token)
 
 
-def is_system() -> bool:
-    """Whether the current block was marked as a cross-org sweep."""
-    return _system.get()
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):

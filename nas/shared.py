@@ -23,14 +23,6 @@ def storage_for(settings: Any) -> base.Storage:
         return _instances[settings]
 
 
-def close_all() -> None:
-    """Close every backend (at shutdown, or after a fork)."""
-    with _lock:
-        for storage in _instances.values():
-            storage.close()
-        _instances.clear()
-
-
 @contextlib.contextmanager
 def local_copy(settings: Any, key: str) -> Iterator[str]:
     """The object at `key` copied to a temp file (for decoders that need a path); removed afterwards."""

@@ -94,15 +94,13 @@ def update(session: Session, settings: config.Settings, org: org_model.Organizat
     if "tags" in data:
         row.tags = sorted(set(data["tags"]))
     if "status" in data:
-        row.status = _status_change(row, data["status"], settings)
+        row.status = _status_change(row, data["status"])
     old_key = row.storage_key
     target = paths.build_key(org.shop_name, new_type, new_name)
     storage = shared.storage_for(settings)
-    moved = target != old_key
-    if moved:
-        row.storage_key = storage.move(old_key, target, on_conflict="rename")
-        row.filename = posixpath.basename(row.storage_key)
-        row.file_type = new_type
+    new_key = storage.move(old_key, target, on_conflict="rename") if target != old_key else old_key
+    if new_key != old_key:
+        row.storage_key, row.filename, row.file_type = new_key, posixpath.basename(new_key), new_type
     changes = audit.changes_of(row)
     if changes:
         audit.record(session, "file.updated", entity=row, changes=changes)
@@ -110,14 +108,15 @@ def update(session: Session, settings: config.Settings, org: org_model.Organizat
         session.commit()
     except BaseException:
         session.rollback()
-        if moved:
+        if new_key != old_key:
+            # The row still names the old key: put the object back there.
             with contextlib.suppress(nas_errors.StorageError, OSError):
-                storage.move(row.storage_key if row.storage_key != old_key else target, old_key, on_conflict="error")
+                storage.move(new_key, old_key, on_conflict="error")
         raise
     return row
 
 
-def _status_change(row: file_model.File, status: str, settings: config.Settings) -> str:
+def _status_change(row: file_model.File, status: str) -> str:
     if status == "archived":
         if row.status not in file_model.LIVE_STATUSES:
             raise errors.Conflict(f"A {row.status} file cannot be archived")

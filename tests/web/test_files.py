@@ -235,3 +235,24 @@ def test_roles(client):
     f = upload(client, owner, imagegen.png()).get_json()["file"]
     assert client.get(_url(owner, f"{f['id']}/download"), headers=viewer["headers"]).status_code == 200
     helpers.assert_error(client.delete(_url(owner, str(f["id"])), headers=viewer["headers"]), 403)
+
+
+def test_failed_commit_after_a_move_puts_the_object_back(client, settings, monkeypatch):
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.orm import Session
+
+    owner = helpers.register(client, shop_name="mover-back")
+    f = upload(client, owner, imagegen.png(), name="stay.png").get_json()["file"]
+    real_commit = Session.commit
+
+    def failing_commit(self):
+        monkeypatch.setattr(Session, "commit", real_commit)
+        raise sa_exc.OperationalError("COMMIT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    response = client.patch(_url(owner, str(f["id"])), headers=owner["headers"], json={"file_type": "templates"})
+    helpers.assert_error(response, 503)
+    root = Path(settings.local_root_path)
+    assert (root / "mover-back/designs/stay.png").exists() and not (root / "mover-back/templates/stay.png").exists()
+    assert client.get(_url(owner, str(f["id"])), headers=owner["headers"]).get_json()["storage_key"] == \
+        "mover-back/designs/stay.png"
