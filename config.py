@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -25,8 +26,9 @@ class Settings:
     """Typed, validated configuration of one process."""
 
     env: str
-    database_url: str
-    redis_url: str | None
+    # URLs may carry passwords: never in a repr (which ends up in logs and tracebacks).
+    database_url: str = dataclasses.field(repr=False)
+    redis_url: str | None = dataclasses.field(repr=False)
     jwt_secret: str = dataclasses.field(repr=False)
     access_token_minutes: int
     refresh_token_days: int
@@ -202,12 +204,20 @@ class _Reader:
 def _dev_secret(name: str) -> str:
     """A random secret kept under var/ so restarts of the quick start keep sessions valid."""
     path = VAR_DIR / name
-    if path.exists():
-        return path.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several dev processes start at once, exactly one writes the secret and all read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise ConfigError(f"{path} is empty; delete it to generate a new development secret") from None
     value = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(value)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
     return value
 
 

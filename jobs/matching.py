@@ -106,14 +106,20 @@ def manual_match(session: Session, item: order_model.OrderItem, *, design_file_i
     return rule, match_items(session, others)
 
 
-def suggestions(session: Session, item: order_model.OrderItem, limit: int = 3) -> list[file_model.File]:
-    """Design files whose names share words with the item's SKU or title."""
-    words = {w for w in re.split(r"[^a-z0-9]+", f"{item.sku or ''} {item.title or ''}".lower()) if len(w) >= 3}
-    if not words:
-        return []
+def suggestions(session: Session, items: list[order_model.OrderItem],
+                limit: int = 3) -> dict[int, list[file_model.File]]:
+    """Per item id, design files whose names share words with its SKU or title (one query for the whole page)."""
+    words = {item.id: {w for w in re.split(r"[^a-z0-9]+", f"{item.sku or ''} {item.title or ''}".lower())
+                       if len(w) >= 3} for item in items}
+    every = sorted(set().union(*words.values()))[:60] if words else []
+    if not every:
+        return {item.id: [] for item in items}
     name = func.lower(file_model.File.filename)
     candidates = session.scalars(select(file_model.File).where(
         file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
-        or_(*[name.contains(w) for w in sorted(words)[:12]])).limit(50)).all()
-    scored = sorted(candidates, key=lambda f: (-sum(w in f.filename.lower() for w in words), f.id))
-    return scored[:limit]
+        or_(*[name.contains(w, autoescape=True) for w in every])).order_by(file_model.File.id).limit(500)).all()
+    out = {}
+    for item_id, mine in words.items():
+        scored = [(sum(w in f.filename.lower() for w in mine), f) for f in candidates]
+        out[item_id] = [f for score, f in sorted(scored, key=lambda s: (-s[0], s[1].id)) if score][:limit]
+    return out

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from models import event
 
 # Never copied into an event, whatever model they sit on.
-SECRET_FIELDS = frozenset({"password_hash", "access_token", "refresh_token", "token", "secret", "password"})
+SECRET_FIELDS = frozenset({"password_hash", "access_token", "refresh_token", "token", "secret", "password",
+                           "access_token_enc", "refresh_token_enc", "code_verifier_enc"})
 
 
 @dataclasses.dataclass(frozen=True)

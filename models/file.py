@@ -71,8 +71,8 @@ def search(filters: dict[str, Any]) -> Select:
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(File, name) == filters[name])
     if filters.get("q"):
-        like = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(File.filename.ilike(like) | File.original_filename.ilike(like))
+        stmt = stmt.where(File.filename.icontains(filters["q"], autoescape=True)
+                          | File.original_filename.icontains(filters["q"], autoescape=True))
     if filters.get("tags"):
         stmt = stmt.where(File.tags.contains(filters["tags"]))
     if filters.get("since") is not None:

@@ -98,7 +98,8 @@ class DesignMapping(base.OrgScoped, base.Timestamps, base.Base):
     variations: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
     # Canonical text of `variations` so the unique constraint can compare them ("" when none).
     variation_key: Mapped[str] = mapped_column(String(500), nullable=False, default="", server_default="")
-    design_file_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("files.id", ondelete="CASCADE"),
+    # RESTRICT: deleting a design that rules point at is refused (409) rather than silently dropping the rules.
+    design_file_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("files.id", ondelete="RESTRICT"),
                                                 nullable=False)
     template_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("templates.id", ondelete="SET NULL"))
     size_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("template_sizes.id", ondelete="SET NULL"))

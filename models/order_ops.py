@@ -22,7 +22,7 @@ def search(filters: dict[str, Any]) -> Select:
     if filters.get("receipt_id") is not None:
         stmt = stmt.where(order.etsy_receipt_id == filters["receipt_id"])
     if filters.get("q"):
-        stmt = stmt.where(order.buyer_name.ilike(f"%{filters['q']}%"))
+        stmt = stmt.where(order.buyer_name.icontains(filters["q"], autoescape=True))
     if filters.get("since") is not None:
         stmt = stmt.where(order.etsy_created_at >= filters["since"])
     if filters.get("until") is not None:
@@ -44,6 +44,14 @@ def get_order(session: Session, order_id: int) -> order_model.Order:
     if row is None:
         raise errors.NotFound("Order not found")
     return row
+
+
+def check_orders(session: Session, order_ids: list[int]) -> None:
+    """NotFound naming the ids that are not orders of the current organization (one query)."""
+    found = set(session.scalars(select(order_model.Order.id).where(order_model.Order.id.in_(order_ids))))
+    missing = sorted(set(order_ids) - found)
+    if missing:
+        raise errors.NotFound(f"Orders not found: {', '.join(map(str, missing))}")
 
 
 def items_of(session: Session, order_id: int) -> list[order_model.OrderItem]:

@@ -31,7 +31,9 @@ def organization_stats(session: Session) -> dict[str, Any]:
         "orders": session.scalar(select(func.count()).select_from(order.Order)),
         "unmatched_items": session.scalar(select(func.count()).select_from(order.OrderItem)
                                           .where(order.OrderItem.match_status == "unmatched")),
-        "files": file.storage_stats(session)["total"],
+        "files": dict(zip(("count", "bytes"), map(int, session.execute(select(
+            func.count(), func.coalesce(func.sum(file.File.size_bytes), 0))
+            .where(file.File.status.in_(file.LIVE_STATUSES))).one()))),
         "jobs": dict(session.execute(select(print_job.PrintJob.status, func.count())
                                      .group_by(print_job.PrintJob.status)).all()),
     }

@@ -36,8 +36,7 @@ def search(filters: dict[str, Any]) -> Select:
     if filters.get("is_active") is not None:
         stmt = stmt.where(Printer.is_active.is_(filters["is_active"]))
     if filters.get("q"):
-        like = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Printer.name.ilike(like))
+        stmt = stmt.where(Printer.name.icontains(filters["q"], autoescape=True))
     return stmt
 
 

@@ -61,6 +61,12 @@ def register(app: Flask) -> None:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
         return _respond(409, _integrity_message(constraint), {"constraint": constraint} if constraint else None)
 
+    @app.errorhandler(sa_exc.DataError)
+    def _data(exc: sa_exc.DataError):
+        # A value the column cannot hold (out-of-range number, NUL in text) is bad input, not a server fault.
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        return _respond(422, f"Invalid value: {detail}")
+
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.DisconnectionError)
     def _db_down(exc: Exception):

@@ -54,18 +54,18 @@ def upload(session: Session, settings: config.Settings, org: org_model.Organizat
         session.delete(row)
         session.commit()
         raise
-    row.storage_key = stored.key
-    row.filename = posixpath.basename(stored.key)
-    row.status = "ready"
-    if received.kind.is_image:
-        row.has_thumbnail = thumbnails.make(settings.cache_dir, received.sha256, received.path)
-    audit.record(session, "file.uploaded", entity=row, changes={"filename": [None, row.filename],
-                                                                "file_type": [None, file_type],
-                                                                "size_bytes": [None, row.size_bytes]})
-    if settings.storage_backend == "hybrid":
-        defer.in_transaction(session, backup.backup_file, queueing_lock=f"backup:{row.id}",
-                             org_id=org.id, file_id=row.id)
     try:
+        row.storage_key = stored.key
+        row.filename = posixpath.basename(stored.key)
+        row.status = "ready"
+        if received.kind.is_image:
+            row.has_thumbnail = thumbnails.make(settings.cache_dir, received.sha256, received.path)
+        audit.record(session, "file.uploaded", entity=row, changes={"filename": [None, row.filename],
+                                                                    "file_type": [None, file_type],
+                                                                    "size_bytes": [None, row.size_bytes]})
+        if settings.storage_backend == "hybrid":
+            defer.in_transaction(session, backup.backup_file, queueing_lock=f"backup:{row.id}",
+                                 org_id=org.id, file_id=row.id)
         session.commit()
     except BaseException:
         session.rollback()

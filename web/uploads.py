@@ -63,7 +63,7 @@ def receive(upload: FileStorage, file_type: str, settings: config.Settings) -> R
             facts = imageinfo.inspect(path, max_pixels=settings.max_image_pixels)
         except imageinfo.BadImage as exc:
             raise errors.Invalid(str(exc), errors={"file": [str(exc)]}) from None
-    return Received(path, size, digest.hexdigest(), kind, facts, upload.filename or "upload")
+    return Received(path, size, digest.hexdigest(), kind, facts, (upload.filename or "upload")[:500])
 
 
 def _path_of(upload: FileStorage) -> str:

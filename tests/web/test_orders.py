@@ -117,3 +117,23 @@ def test_produce_by_hand_then_reprint(client, shop_with_orders):
     unmatched_order = client.post(_url(owner, "orders/produce"), headers=owner["headers"],
                                   json={"order_ids": [orders[2]]}).get_json()
     assert unmatched_order == {"jobs": [], "items": 0, "skipped": []}
+
+
+def test_review_edge_cases_are_4xx(client, shop_with_orders):
+    owner, tpl, design, orders = shop_with_orders
+    # A design that a rule points at cannot be deleted (409), and stays with its object.
+    client.post(_url(owner, "design-mappings/"), headers=owner["headers"],
+                json={"listing_id": 11, "design_file_id": design["id"]})
+    helpers.assert_error(client.delete(_url(owner, f"files/{design['id']}"), headers=owner["headers"]), 409)
+    assert client.get(_url(owner, f"files/{design['id']}/download"), headers=owner["headers"]).status_code == 200
+    # Values a column cannot hold are 422, not 500.
+    many = {f"k{n}": "v" * 200 for n in range(4)}
+    helpers.assert_error(client.post(_url(owner, "design-mappings/"), headers=owner["headers"],
+                                     json={"listing_id": 12, "design_file_id": design["id"], "variations": many}), 422)
+    helpers.assert_error(client.get(_url(owner, f"files/{2 ** 70}"), headers=owner["headers"]), 422)
+    helpers.assert_error(client.get(_url(owner, f"orders/?receipt_id={2 ** 70}"), headers=owner["headers"]), 422)
+    helpers.assert_error(client.post(_url(owner, "orders/produce"), headers=owner["headers"],
+                                     json={"order_ids": [orders[0], 999999]}), 404)
+    other = helpers.register(client)
+    helpers.assert_error(client.get(_url(other, f"events/users/{owner['user']['id']}/activity"),
+                                    headers=other["headers"]), 404)

@@ -122,6 +122,35 @@ def test_every_org_scoped_endpoint_is_404_for_another_org(app, client, victim_an
     assert [f["filename"] for f in files] == ["victim-design.png"] and files[0]["tags"] == []
 
 
+def test_victim_ids_under_the_intruders_own_org_are_404(app, client, victim_and_intruder):
+    """The intruder's own org in the path passes the org check: every inner id must still be refused."""
+    victim, intruder, ids = victim_and_intruder
+    own = {**ids, "org_id": intruder["org_id"]}
+    for rule, method in _org_rules(app):
+        inner = rule.arguments - {"org_id", "kind"}
+        # Audit trails take a free-form entity reference, not an id of a row: an unknown one is simply empty.
+        if not inner or inner == {"entity_type", "entity_id"}:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<[^<>]*\b{name}>", str(own[name]), path)
+        kwargs = {"headers": intruder["headers"]}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = _body_for(rule)
+        response = client.open(path, method=method, **kwargs)
+        # A body the route refuses (422) is answered before the id is looked at; it shows and changes nothing.
+        allowed = (404,) if method in ("GET", "DELETE") else (404, 422)
+        assert response.status_code in allowed, (method, path, response.status_code,
+                                                  response.get_data(as_text=True))
+        text = response.get_data(as_text=True)
+        for secret in ("victim.secret", victim["user"]["email"], "Victim Prints", "victim-design", "Victim Shop",
+                       "Victim Buyer"):
+            assert secret not in text, (method, path)
+    files = client.get(f"/api/organizations/{victim['org_id']}/files/", headers=victim["headers"]).get_json()
+    # Storage outlives each test's rolled-back database, so an earlier test's upload may have taken the plain name.
+    assert len(files) == 1 and files[0]["filename"].startswith("victim-design") and files[0]["tags"] == []
+
+
 def test_unauthenticated_requests_are_401_everywhere(app, client, victim_and_intruder):
     _, _, ids = victim_and_intruder
     for rule, method in _org_rules(app):

@@ -5,7 +5,7 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from models import audit, db, errors
+from models import audit, db, errors, membership
 from models import event as event_model
 from web import auth, export, pagination
 from web.schemas import events as schemas
@@ -67,6 +67,7 @@ class UserActivity(MethodView):
     @blp.paginate()
     def get(self, args, org_id, user_id, pagination_parameters):
         """What one member did."""
+        membership.get_member(db.get_session(), user_id)
         stmt = event_model.search({**args, "user_id": user_id})
         return pagination.page(db.get_session(), stmt, pagination_parameters)
 

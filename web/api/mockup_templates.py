@@ -27,7 +27,7 @@ def _settings():
 
 def _get(org_id: int, mockup_template_id: int, *, lock: bool = False) -> mockup_model.MockupTemplate:
     row = db.get_session().get(mockup_model.MockupTemplate, mockup_template_id, with_for_update=lock or None)
-    if row is None or row.org_id != org_id:
+    if row is None:
         raise errors.NotFound("Mockup template not found")
     return row
 

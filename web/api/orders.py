@@ -46,8 +46,9 @@ class Unmatched(MethodView):
         """Items no rule or SKU matched, with design suggestions."""
         session = db.get_session()
         items = pagination.page(session, order_ops.unmatched(), pagination_parameters)
+        suggested = matching.suggestions(session, items)
         return [{**{c.key: getattr(i, c.key) for c in order_model.OrderItem.__table__.columns},
-                 "suggestions": matching.suggestions(session, i)} for i in items]
+                 "suggestions": suggested[i.id]} for i in items]
 
 
 @blp.route("/items/<int:item_id>/match")
@@ -79,8 +80,7 @@ class Produce(MethodView):
     def post(self, data, org_id):
         """Make gang sheets now for picked orders' ready items (skipping the hold window)."""
         session = db.get_session()
-        for order_id in data["order_ids"]:
-            order_ops.get_order(session, order_id)
+        order_ops.check_orders(session, data["order_ids"])
         result = production.produce(session, order_ids=data["order_ids"], created_by=auth.current_user().id)
         session.commit()
         return result

@@ -33,9 +33,8 @@ class Organizations(MethodView):
         if not user.is_superuser:
             stmt = stmt.where(org_model.Organization.id == user.org_id)
         if args.get("q"):
-            like = f"%{args['q']}%"
-            stmt = stmt.where(or_(org_model.Organization.name.ilike(like),
-                                  org_model.Organization.shop_name.ilike(like)))
+            stmt = stmt.where(or_(org_model.Organization.name.icontains(args["q"], autoescape=True),
+                                  org_model.Organization.shop_name.icontains(args["q"], autoescape=True)))
         if "is_active" in args:
             stmt = stmt.where(org_model.Organization.is_active.is_(args["is_active"]))
         return pagination.page(db.get_session(), stmt, pagination_parameters)

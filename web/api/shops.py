@@ -1,7 +1,7 @@
 """/api/organizations/{org_id}/shops: connect (OAuth PKCE), list, get, update, disconnect, sync; the OAuth callback."""
 from __future__ import annotations
 
-from flask import current_app, redirect
+from flask import current_app, g, redirect
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -86,6 +86,7 @@ class Sync(MethodView):
     def post(self, data, org_id, shop_id):
         """Sync orders and listings now, as an `orders` print job (409 while one is queued or running)."""
         session = db.get_session()
+        shop_ops.get(session, shop_id)
         job = control.create(session, job_type="orders", created_by=auth.current_user().id,
                              params={"shop_id": shop_id, "full": data["full"]})
         session.commit()
@@ -137,7 +138,8 @@ class Callback(MethodView):
             raise errors.Invalid(f"Etsy refused the connection: {exc}") from None
         shop = shop_ops.finish_connect(session, attempt, me, etsy_shop)
         shop_tokens.store(shop, token, settings)
-        audit.record(session, "shop.connected", entity=shop, payload={"etsy_shop_id": shop.etsy_shop_id})
+        with audit.acting_as(audit.Actor(user_id=attempt.created_by, source="api", request_id=g.get("request_id"))):
+            audit.record(session, "shop.connected", entity=shop, payload={"etsy_shop_id": shop.etsy_shop_id})
         session.commit()
         if settings.frontend_url:
             return redirect(f"{settings.frontend_url.rstrip('/')}/shops/{shop.id}?connected=1")

