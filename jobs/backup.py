@@ -10,6 +10,7 @@ from jobs import app as jobs_app
 from jobs import context, defer, maintenance, retry
 from models import audit, base
 from models import file as file_model
+from nas import errors as nas_errors
 from nas import shared
 
 app = jobs_app.app
@@ -35,7 +36,12 @@ def run(ctx: context.JobContext, file_id: int) -> str:
     backup = getattr(storage, "backup", None)
     if backup is None:
         return "not hybrid"
-    result = backup(row.storage_key)
+    try:
+        result = backup(row.storage_key)
+    except nas_errors.ObjectNotFound:
+        row.status, row.error = "failed", "The local copy is missing; it cannot be backed up"
+        audit.record(ctx.session, "file.backup_failed", entity=row, level="error")
+        return "missing"
     if row.sha256 and result.sha256 != row.sha256:
         row.status = "failed"
         row.error = "The local copy no longer matches its checksum"

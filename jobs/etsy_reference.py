@@ -26,8 +26,10 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
         hit = cache.get(key)
         if hit is not None:
             return json.loads(hit), True
-    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, settings, session),
-                                           settings=settings)
+    token = shop_tokens.access_token(shop.id, settings, session)
+    if session is not None:
+        session.commit()  # releases the shop row lock (and keeps a refreshed token) before Etsy is called
+    client = etsy.EtsyClient.from_settings(token=lambda: token, settings=settings)
     calls: dict[str, Callable[[], list[Any]]] = {
         "sections": lambda: client.get_shop_sections(shop.etsy_shop_id),
         "shipping-profiles": lambda: client.get_shop_shipping_profiles(shop.etsy_shop_id),

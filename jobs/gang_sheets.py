@@ -34,11 +34,11 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     layout = plan.impose()
     data = imposition.layout_to_dict(layout)
     sheets = data["sheets"]
-    with tempfile.TemporaryDirectory(prefix="esa-gang-") as tmp:
-        designs = {}
-        for n, (file_id, row) in enumerate(plan.files.items()):
-            ctx.progress(5 + int(15 * n / len(plan.files)), f"Fetching {row.filename}")
-            designs[str(file_id)] = _fetch(ctx, row, tmp)
+    ctx.progress(5, f"Fetching {len(plan.files)} designs")
+    keys = {file_id: row.storage_key for file_id, row in plan.files.items()}
+    with shared.local_copies(ctx.settings, keys.values()) as local, tempfile.TemporaryDirectory(
+            prefix="esa-gang-") as tmp:
+        designs = {str(file_id): local[key] for file_id, key in keys.items()}
         facts, findings = preflight.collect_facts(designs)
         findings += preflight.check_layout(data, plan.sheet_width, facts, dpi=plan.dpi, min_dpi=plan.min_dpi,
                                            **plan.limits())
@@ -68,10 +68,3 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     ctx.progress(100, f"Rendered {len(sheets)} sheet(s), {summary['total_length_in']:g} in of film")
     return {**{k: v for k, v in summary.items() if k != "layout"}, "sheets": rendered}
 
-
-def _fetch(ctx: context.JobContext, row, tmp: str) -> str:  # noqa: ANN001 - a File row
-    path = os.path.join(tmp, f"design-{row.id}")
-    with shared.storage_for(ctx.settings).open(row.storage_key) as src, open(path, "wb") as out:
-        while chunk := src.read(1024 * 1024):
-            out.write(chunk)
-    return path

@@ -1,15 +1,17 @@
 """Maintenance tasks: requeue jobs of dead workers, prune finished jobs and old events (fanned out per org)."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
 from procrastinate import exceptions
+from procrastinate import jobs as procrastinate_jobs
 from sqlalchemy import delete, select
 
 import config
 from jobs import app as jobs_app
-from jobs import context, defer
+from jobs import context, defer, retry, runner
 from models import base, db, event, tenancy
 from models import organization as org_model
 
@@ -21,11 +23,21 @@ log = logging.getLogger(__name__)
 async def requeue_stalled_jobs(timestamp: int | None = None) -> int:
     """Put jobs back in the queue whose worker stopped sending heartbeats (killed or lost)."""
     settings = config.get_settings()
-    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_worker_seconds)
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_worker_seconds))
+    requeued = 0
     for job in stalled:
+        if job.attempts + 1 >= retry.TRANSIENT.max_attempts:
+            # A job that keeps killing its worker (out of memory on a huge sheet, say) must not loop forever.
+            log.error("job %s (%s) lost its worker %s times; failing it", job.id, job.task_name, job.attempts + 1)
+            await app.job_manager.finish_job(job, status=procrastinate_jobs.Status.FAILED, delete_job=False)
+            if job.task_name == "run_print_job":
+                await asyncio.to_thread(runner.give_up, job.task_kwargs["org_id"], job.task_kwargs["print_job_id"],
+                                        "Its worker died on every attempt (out of memory or killed)")
+            continue
         log.warning("requeueing job %s (%s): its worker stopped heartbeating", job.id, job.task_name)
         await app.job_manager.retry_job(job)
-    return len(list(stalled))
+        requeued += 1
+    return requeued
 
 
 @app.task(name="prune_finished_jobs", queue="scheduler")

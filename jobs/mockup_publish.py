@@ -55,8 +55,7 @@ def publish(ctx: context.JobContext, job: job_model.PrintJob, made: list[dict[st
     shop = ctx.session.get(shop_model.Shop, target["shop_id"])
     if shop is None or shop.status != "connected":
         raise retry.Permanent("The shop to publish to is no longer connected")
-    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, ctx.settings),
-                                           settings=ctx.settings)
+    client = etsy.EtsyClient.from_settings(token=shop_tokens.provider(shop.id, ctx.settings), settings=ctx.settings)
     published = []
     for n, entry in enumerate(made):
         rank = target["start_rank"] + n

@@ -55,8 +55,7 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     shop = ctx.session.get(shop_model.Shop, job.params["shop_id"])
     if shop is None or shop.status != "connected":
         raise retry.Permanent(f"Shop {job.params['shop_id']} is not connected")
-    client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop.id, ctx.settings),
-                                           settings=ctx.settings)
+    client = etsy.EtsyClient.from_settings(token=shop_tokens.provider(shop.id, ctx.settings), settings=ctx.settings)
     stats = {"listings": 0, "receipts": 0, "malformed": 0, "matched": 0, "canceled": 0, "pulled_jobs": 0}
     try:
         ctx.progress(5, "Syncing listings")
@@ -70,7 +69,7 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
         audit.record(ctx.session, "shop.needs_reauth", entity=shop, level="error")
         ctx.session.commit()
         raise retry.Permanent(f"Etsy refused the shop's token: {exc}") from None
-    except etsy.EtsyUnavailable as exc:
+    except (etsy.EtsyUnavailable, etsy.EtsyRateLimited) as exc:
         raise retry.EtsyDown(str(exc)) from None
     if job.params.get("produce", True):
         ctx.progress(90, "Queueing ready orders for production")

@@ -10,7 +10,9 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from jobs import context
+from procrastinate import exceptions as pq_exceptions
+
+from jobs import backup, context, defer
 from models import file as file_model
 from models import organization as org_model
 from models import print_job as job_model
@@ -46,6 +48,13 @@ def store(ctx: context.JobContext, job: job_model.PrintJob, local_path: str, *, 
         row.dpi, row.color_mode, row.has_alpha = facts.dpi, facts.mode, facts.has_alpha
         row.has_thumbnail = thumbnails.make(ctx.settings.cache_dir, sha, local_path)
     ctx.session.flush()
+    if ctx.settings.storage_backend == "hybrid":
+        try:
+            with ctx.session.begin_nested():
+                defer.in_transaction(ctx.session, backup.backup_file, queueing_lock=f"backup:{row.id}",
+                                     org_id=ctx.org_id, file_id=row.id)
+        except pq_exceptions.AlreadyEnqueued:
+            pass  # an earlier attempt's backup of this output is still waiting
     return row
 
 
@@ -53,11 +62,15 @@ def drop_stale(ctx: context.JobContext, job: job_model.PrintJob, keep_ids: set[i
     """Delete outputs an earlier attempt of this job made that this attempt did not (objects and rows)."""
     stale = ctx.session.scalars(select(file_model.File).where(file_model.File.print_job_id == job.id,
                                                               file_model.File.id.not_in(keep_ids or {0}))).all()
-    storage = shared.storage_for(ctx.settings)
+    keys = [row.storage_key for row in stale]
     for row in stale:
-        storage.delete(row.storage_key, missing_ok=True)
         ctx.session.delete(row)
-    ctx.session.flush()
+    # Rows first, committed; then the objects. A crash in between leaves an unreferenced object, never a row
+    # whose object is gone.
+    ctx.session.commit()
+    storage = shared.storage_for(ctx.settings)
+    for key in keys:
+        storage.delete(key, missing_ok=True)
     return len(stale)
 
 

@@ -74,24 +74,30 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     items, dpi = params["items"], params["dpi"]
     files = inputs.design_files(ctx.session, (i["file_id"] for i in items), "items")
     kept, rendered = set(), []
-    for n, item in enumerate(items):
-        design = files[item["file_id"]]
-        ctx.progress(int(100 * n / len(items)), f"Rendering {design.filename} at {item['size_name']}")
-        with shared.local_copy(ctx.settings, design.storage_key) as src, outputs.temp_path() as out:
-            facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
-                                      stretch=params["stretch"])
-            suffix = f"{item['size_name']}_{dpi}dpi"
-            row = outputs.store(ctx, job, out, file_type="print_files", tags=["print-file"],
-                                filename=outputs.output_name(job, design.filename, suffix))
-        # Each output is committed as it lands: a retry after a crash replaces it rather than redoing the batch
-        # inside one long transaction.
-        ctx.session.commit()
-        kept.add(row.id)
-        rendered.append({"file_id": row.id, "design_id": design.id, "size": item["size_name"],
-                         "quantity": item.get("quantity", 1),
-                         "width_px": facts.width_px, "height_px": facts.height_px,
-                         "effective_dpi": facts.effective_dpi})
+    ctx.progress(1, f"Fetching {len(files)} designs")
+    with shared.local_copies(ctx.settings, [f.storage_key for f in files.values()]) as local:
+        for n, item in enumerate(items):
+            design = files[item["file_id"]]
+            ctx.progress(int(100 * n / len(items)), f"Rendering {design.filename} at {item['size_name']}")
+            row, facts = _render(ctx, job, design, local[design.storage_key], item, dpi, params["stretch"])
+            kept.add(row.id)
+            rendered.append({"file_id": row.id, "design_id": design.id, "size": item["size_name"],
+                             "quantity": item.get("quantity", 1), "width_px": facts.width_px,
+                             "height_px": facts.height_px, "effective_dpi": facts.effective_dpi})
     outputs.drop_stale(ctx, job, kept)
     job.output_length_in = sum(i["height_in"] * i.get("quantity", 1) for i in items)
     ctx.progress(100, f"Rendered {len(rendered)} print files")
     return {"outputs": rendered}
+
+
+def _render(ctx: context.JobContext, job: job_model.PrintJob, design, src: str, item: dict[str, Any], dpi: int,
+            stretch: bool):  # noqa: ANN001, ANN202 - a File row; (File row, print_file.PrintFile)
+    with outputs.temp_path() as out:
+        facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
+                                  stretch=stretch)
+        row = outputs.store(ctx, job, out, file_type="print_files", tags=["print-file"],
+                            filename=outputs.output_name(job, design.filename, f"{item['size_name']}_{dpi}dpi"))
+    # Each output is committed as it lands: a retry after a crash replaces it rather than redoing the batch
+    # inside one long transaction.
+    ctx.session.commit()
+    return row, facts

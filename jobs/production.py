@@ -40,9 +40,17 @@ def produce(session: Session, *, order_ids: Iterable[int] | None = None, created
                                                         "shop's default template"})
             continue
         groups.setdefault((template_id, sh.default_printer_id), []).append((it, od, size_id))
-    jobs = [_job_for(session, template_id, printer_id, members, created_by, reprint)
-            for (template_id, printer_id), members in groups.items()]
-    return {"jobs": [j.id for j in jobs], "items": sum(len(m) for m in groups.values()), "skipped": skipped}
+    jobs, items = [], 0
+    for (template_id, printer_id), members in groups.items():
+        try:
+            # One group that cannot be imposed (a deleted design, an item wider than the roll) must not hold up
+            # the others: its items are reported and stay waiting for the operator.
+            with session.begin_nested():
+                jobs.append(_job_for(session, template_id, printer_id, members, created_by, reprint))
+            items += len(members)
+        except errors.Invalid as exc:
+            skipped += [{"item_id": it.id, "reason": exc.message} for it, _, _ in members]
+    return {"jobs": [j.id for j in jobs], "items": items, "skipped": skipped}
 
 
 def _only_size(session: Session, template_id: int | None) -> int | None:
@@ -67,8 +75,7 @@ def _job_for(session: Session, template_id: int, printer_id: int | None, members
     values = {"print_job_id": job.id}
     if reprint:
         values["reprints"] = order_model.OrderItem.reprints + 1
-    if session.execute(claim.values(**values)).rowcount != len(ids):
-        raise errors.Conflict("Some items were taken by another production run; try again")
+    session.execute(claim.values(**values))  # the items are locked by produce(): none can be taken meanwhile
     audit.record(session, "orders.reprinted" if reprint else "orders.queued_for_production", entity=job,
                  payload={"order_item_ids": ids})
     return job

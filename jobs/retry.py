@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from procrastinate import jobs, retry
+from redis import exceptions as redis_errors
 from sqlalchemy import exc as sa_exc
 
 from models import errors
@@ -18,9 +19,14 @@ class EtsyDown(Exception):
     """Etsy kept failing (5xx, timeouts, rate limits) past the client's own retries: try the job later."""
 
 
+class WorkerShutdown(Exception):
+    """The worker stopped (deploy, scale-down) while the job ran: run it again elsewhere."""
+
+
 def _transient_types() -> tuple[type[BaseException], ...]:
     return (sa_exc.OperationalError, sa_exc.DisconnectionError, errors.Unavailable, ConnectionError, TimeoutError,
-            EtsyDown, nas_errors.StorageUnavailable)
+            EtsyDown, WorkerShutdown, nas_errors.StorageUnavailable, redis_errors.ConnectionError,
+            redis_errors.TimeoutError)
 
 
 @dataclasses.dataclass

@@ -52,6 +52,10 @@ def execute(org_id: int, print_job_id: int, jctx: job_context.JobContext | None 
                 result = types.module(job.job_type).run(ctx, job)
             except context.JobAborted:
                 session.rollback()
+                if jctx is not None and jctx.abort_reason() == job_context.AbortReason.SHUTDOWN:
+                    # Nobody cancelled it: the worker is stopping. Queue it again for another worker.
+                    _requeued(session, print_job_id, "The worker stopped; waiting to run again")
+                    raise retry.WorkerShutdown(f"print job {print_job_id}: worker shutting down") from None
                 _finish(session, session.get(job_model.PrintJob, print_job_id), "cancelled",
                         message="Cancelled while running")
                 raise pq_exceptions.JobAborted() from None
@@ -89,6 +93,10 @@ def _failed(session: Session, print_job_id: int, exc: Exception, jctx: job_conte
     job = session.get(job_model.PrintJob, print_job_id)
     message = _message(exc)
     will_retry = jctx is not None and retry.TRANSIENT.get_retry_decision(exception=exc, job=jctx.job) is not None
+    if job.cancel_requested:
+        # The user's cancel wins over a retry: the queue fails an aborting job rather than retrying it.
+        _finish(session, job, "cancelled", message=f"Cancelled (it was failing: {message})")
+        return
     if will_retry:
         job.status, job.error = "queued", f"Retrying after: {message}"
         job.progress_message = "Waiting to retry"
@@ -97,6 +105,27 @@ def _failed(session: Session, print_job_id: int, exc: Exception, jctx: job_conte
         job.status, job.error, job.finished_at = "failed", message, base.utcnow()
         audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": message})
     session.commit()
+
+
+def _requeued(session: Session, print_job_id: int, message: str) -> None:
+    job = session.get(job_model.PrintJob, print_job_id)
+    job.status, job.progress_message = "queued", message
+    audit.record(session, "print_job.requeued", entity=job, level="warning", payload={"reason": message})
+    session.commit()
+
+
+def give_up(org_id: int, print_job_id: int, reason: str) -> None:
+    """Mark a print job failed for good (its queue job is being failed by the caller)."""
+    with context.org_scope(org_id), audit.acting_as(audit.Actor(source="job")):
+        session = db.get_session()
+        try:
+            job = session.get(job_model.PrintJob, print_job_id)
+            if job is not None and job.status not in job_model.FINISHED:
+                job.status, job.error, job.finished_at = "failed", reason, base.utcnow()
+                audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": reason})
+                session.commit()
+        finally:
+            db.session.remove()
 
 
 def _message(exc: Exception) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,6 +48,17 @@ def access_token(shop_id: int, settings: config.Settings | None = None, session:
         return _token(session, shop_id, settings)
     with Session(db.engine()) as own:
         return _token(own, shop_id, settings)
+
+
+def provider(shop_id: int, settings: config.Settings, reuse_seconds: float = 60.0) -> Callable[[], str]:
+    """A token callable for an EtsyClient that looks the token up at most once a minute (not once per request)."""
+    cached: list = [None, 0.0]
+
+    def token() -> str:
+        if cached[0] is None or time.monotonic() - cached[1] > reuse_seconds:
+            cached[0], cached[1] = access_token(shop_id, settings), time.monotonic()
+        return cached[0]
+    return token
 
 
 def _token(session: Session, shop_id: int, settings: config.Settings) -> str:

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import threading
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import nas
 from nas import base
@@ -33,3 +33,16 @@ def local_copy(settings: Any, key: str) -> Iterator[str]:
         yield tmp
     finally:
         os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def local_copies(settings: Any, keys: Iterable[str]) -> Iterator[dict[str, str]]:
+    """Each distinct object copied once into a temp folder: {key: path}; the folder is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="esa-objs-") as folder:
+        paths: dict[str, str] = {}
+        storage = storage_for(settings)
+        for n, key in enumerate(dict.fromkeys(keys)):
+            paths[key] = os.path.join(folder, f"{n}")
+            with storage.open(key) as src, open(paths[key], "wb") as out:
+                shutil.copyfileobj(src, out, base.CHUNK_SIZE)
+        yield paths

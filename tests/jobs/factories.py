@@ -65,3 +65,13 @@ def job_state(session, org_id: int, job_id: int):  # noqa: ANN001, ANN201
         outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
                                   .order_by(file_model.File.id)).all()
         return job, outputs
+
+
+def design_row(session, org_id: int, width: int, height: int) -> file_model.File:
+    """A design row without a stored object (for code that only reads its facts)."""
+    row = file_model.File(org_id=org_id, file_type="designs", status="ready", storage_key=f"t/designs/{width}.png",
+                          filename=f"{width}.png", mime_type="image/png", size_bytes=1, width_px=width,
+                          height_px=height, has_alpha=True)
+    session.add(row)
+    session.flush()
+    return row
