@@ -1,7 +1,7 @@
 """Benchmark: our gang-sheet packer against the best of every rectpack algorithm and sort, on the same instances.
 
 Usage: python bench/imposition.py [DATA_DIR] [--budget SECONDS] [--sets ht,dtf]
-DATA_DIR (or $PACKING_DATA) defaults to ../shared/data/packing beside the repository root. Every layout, ours and
+DATA_DIR (or $PACKING_DATA) defaults to bench/data/packing. Every layout, ours and
 rectpack's, goes through prepress.imposition.validate_layout; the run exits 1 if any is invalid.
 """
 from __future__ import annotations
@@ -155,7 +155,7 @@ def load_dtf(path: Path) -> list[dict[str, Any]]:
 def main() -> int:
     """Run the requested sets and report; exit 1 when any layout failed validation."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_dir = os.environ.get("PACKING_DATA", str(ROOT.parent / "shared" / "data" / "packing"))
+    default_dir = os.environ.get("PACKING_DATA", str(ROOT / "bench" / "data" / "packing"))
     parser.add_argument("data_dir", nargs="?", default=default_dir)
     parser.add_argument("--budget", type=float, default=1.0, help="our time budget per instance, seconds")
     parser.add_argument("--sets", default="ht,dtf", help="comma-separated: ht, dtf")

@@ -4,14 +4,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
 from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema
 
 ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = (ROOT / "shared" / "etsy" / "openapi-3.0.0.json", ROOT.parent / "shared" / "etsy" / "openapi-3.0.0.json")
+SPEC = ROOT / "etsy" / "spec" / "openapi-3.0.0.json"
 KEEP = {"type", "enum", "format", "minimum", "maximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
         "uniqueItems", "required", "default", "multipleOf", "minProperties", "maxProperties"}
 # Association fields that Etsy only fills when `includes` asks for them; every other declared field is required.
@@ -27,12 +26,8 @@ class ParameterError(ValueError):
 
 
 def spec_path() -> Path:
-    """Where Etsy's spec lives: ETSY_OPENAPI_SPEC, else shared/etsy/ next to or above the repository."""
-    override = os.environ.get("ETSY_OPENAPI_SPEC")
-    for path in ([Path(override)] if override else []) + list(CANDIDATES):
-        if path.is_file():
-            return path
-    raise FileNotFoundError("Etsy's openapi-3.0.0.json not found; set ETSY_OPENAPI_SPEC")
+    """Where Etsy's spec lives: kept in the repository under etsy/spec/."""
+    return SPEC
 
 
 @functools.cache
