@@ -5,8 +5,8 @@ import dataclasses
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ from pathlib import Path
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench import common  # noqa: E402 - path set above
+from bench import common
 
 
 def _get(url: str, headers: dict[str, str]) -> float:

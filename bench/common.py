@@ -8,14 +8,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests import dbsetup  # noqa: E402 - path set above
+from tests import dbsetup
 
 BASE_ENV = {"APP_ENV": "test", "JWT_SECRET": "bench-" + "s" * 40, "TOKEN_ENCRYPTION_KEY": "bench-" + "k" * 40,
             "LOG_LEVEL": "WARNING"}
@@ -86,7 +86,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 4) -> Iter
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("gunicorn did not start")
+                    raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
         yield base, proc
     finally:

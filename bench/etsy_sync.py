@@ -17,10 +17,10 @@ from pathlib import Path
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench import common  # noqa: E402
+from bench import common
 
 
-def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, object]:  # noqa: ANN001
+def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, object]:
     import config
     from jobs import context, shop_tokens
     from models import db
@@ -45,7 +45,7 @@ def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, obje
     return org_id, shop_id, settings
 
 
-def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:  # noqa: ANN001
+def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
     from jobs import context, control, runner
     from models import db
     from models import print_job as job_model
@@ -65,7 +65,7 @@ def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:  # noqa: ANN
     return {"seconds": seconds, "receipts": result["receipts"]}
 
 
-def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:  # noqa: ANN001
+def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:
     from jobs import context, order_sync, shop_tokens
     from jobs.etsy import client as etsy
     from models import db

@@ -51,7 +51,7 @@ def rectpack_best(items: list[imposition.Item], width: float, spacing: float, ro
         for sort_name, sort in SORTS.items():
             packer = rectpack.newPacker(mode=rectpack.PackingMode.Offline, bin_algo=rectpack.PackingBin.BFF,
                                         pack_algo=algo, sort_algo=sort, rotation=rotation)
-            for rid, (w, h, n) in enumerate(rects):
+            for rid, (w, h, _n) in enumerate(rects):
                 packer.add_rect(w, h, rid)
             packer.add_bin(round(width * SCALE) + gap, tall)
             packer.pack()

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from prepress import mockups  # noqa: E402
+from prepress import mockups
 
 PHOTO_SIZE = (3000, 2400)
 DESIGN_SIZE = (1800, 2400)
@@ -103,7 +103,7 @@ def main() -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         prepared_art = mockups.prepare_design(art)
         design_s, design_cpu = time.perf_counter() - t0, time.process_time() - c0
-        for t, box in zip(prepared, boxes):
+        for t, box in zip(prepared, boxes, strict=True):
             t0, c0 = time.perf_counter(), time.process_time()
             data = mockups.render_mockup(t, prepared_art, long_side=LONG_SIDE)
             ours.append(time.perf_counter() - t0 + design_s)

@@ -23,7 +23,7 @@ import time
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def _worker(kind: str, env: dict[str, str]) -> subprocess.Popen:
@@ -87,7 +87,7 @@ def _run(kind: str, env: dict[str, str], org_id: int, user_id: int, latency_jobs
             "jobs_per_s": throughput_jobs / span}
 
 
-def _deferrer(kind: str, org_id: int, user_id: int):  # noqa: ANN202 - returns a callable
+def _deferrer(kind: str, org_id: int, user_id: int):
     from bench import queue_worker
 
     if kind == "bare":

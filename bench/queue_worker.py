@@ -12,9 +12,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import types as pytypes
 
-import procrastinate  # noqa: E402
+import procrastinate
 
-import config  # noqa: E402
+import config
 
 BENCH_QUEUE = "bench_noop"
 bare_app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=config.get_settings().psycopg_dsn))

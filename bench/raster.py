@@ -20,10 +20,10 @@ from pathlib import Path
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from prepress import raster, raster_compose, units  # noqa: E402
+from prepress import raster, raster_compose, units
 
 SPACING = 0.125
 # (source px, placed inches); some are placed rotated, two are upsampled, the rest downsampled as in real orders.

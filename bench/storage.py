@@ -21,10 +21,10 @@ from pathlib import Path
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import nas  # noqa: E402
-from nas import base  # noqa: E402
-from bench import upload_memory  # noqa: E402
-from tests.nas import sshd  # noqa: E402
+import nas
+from bench import upload_memory
+from nas import base
+from tests.nas import sshd
 
 KEY = "bench/designs/big.bin"
 NEGOTIATED: dict[str, str] = {}

@@ -68,7 +68,7 @@ class Sampler(threading.Thread):
             time.sleep(0.01)
 
 
-def measure(server, sizes_mb: tuple[int, ...], workdir: Path) -> list[dict]:  # noqa: ANN001 - an SSHServer
+def measure(server, sizes_mb: tuple[int, ...], workdir: Path) -> list[dict]:
     """Peak RSS growth of the single gunicorn worker during uploads of each size."""
     ns = server.settings(nas_base_path=str(workdir / "api-share"))
     env_nas = {"STORAGE_BACKEND": "sftp", "QNAP_NAS_HOST": ns.nas_host, "QNAP_NAS_PORT": str(ns.nas_port),

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import logging
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 

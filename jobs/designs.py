@@ -57,7 +57,7 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     return summary
 
 
-def _analyse(ctx: context.JobContext, row, templates, min_dpi: int) -> dict[str, Any]:  # noqa: ANN001
+def _analyse(ctx: context.JobContext, row, templates, min_dpi: int) -> dict[str, Any]:
     checked_at = base.utcnow().isoformat()
     if not row.mime_type.startswith("image/") or row.mime_type == "image/svg+xml":
         return {"status": "not_raster", "checked_at": checked_at,

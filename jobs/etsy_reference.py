@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
     return data, False
 
 
-def _redis(settings: config.Settings):  # noqa: ANN202 - redis.Redis or None
+def _redis(settings: config.Settings):
     if not settings.redis_url:
         return None
     import redis

@@ -124,7 +124,7 @@ def build(session: Session, params: dict[str, Any], max_quantity: int) -> Plan:
                 params["group_mode"], int(dpi), min_dpi, chosen, params["time_budget"])
 
 
-def _item(n: int, spec: dict[str, Any], design: file_model.File, tpl) -> imposition.Item:  # noqa: ANN001
+def _item(n: int, spec: dict[str, Any], design: file_model.File, tpl) -> imposition.Item:
     aspect = (design.width_px / design.height_px) if design.width_px and design.height_px else None
     if "size_id" in spec:
         if tpl is None:

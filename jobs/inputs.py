@@ -1,7 +1,7 @@
 """Loading and checking a job's inputs (files, templates, sizes, printers) within the current organization."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,6 +60,6 @@ def check_fits(session: Session, chosen: printer_model.Printer | None, width_in:
         return  # no printers configured yet: nothing to check against
     reasons = [printer_model.capability(p, width_in, length_in, dpi) for p in candidates]
     if all(reasons):
-        detail = "; ".join(f"{p.name}: {', '.join(r)}" for p, r in zip(candidates, reasons))
+        detail = "; ".join(f"{p.name}: {', '.join(r)}" for p, r in zip(candidates, reasons, strict=True))
         raise errors.Invalid(f"{what} ({width_in:g} x {length_in:g} in at {dpi} DPI) fits no printer: {detail}",
                              errors={"params": [detail]})

@@ -54,7 +54,7 @@ def fan_out_prune_events(timestamp: int | None = None) -> int:
     return fan_out(prune_org_events, "prune_events")
 
 
-def fan_out(task, lock_prefix: str) -> int:  # noqa: ANN001 - a procrastinate task
+def fan_out(task, lock_prefix: str) -> int:
     """Defer `task(org_id=...)` once per active organization (a queued one is not queued twice)."""
     session = db.get_session()
     try:

@@ -11,7 +11,8 @@ import dataclasses
 import io
 import threading
 import warnings
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import select

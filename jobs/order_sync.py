@@ -68,7 +68,7 @@ def upsert_receipts(session: Session, shop: shop_model.Shop, batch: list[Parsed]
     kept = [k for k in batch[0].values if k not in ("org_id", "shop_id", "etsy_receipt_id")]
     order_ids = dict((receipt_id, order_id) for order_id, receipt_id in session.execute(stmt.on_conflict_do_update(
         index_elements=["shop_id", "etsy_receipt_id"],
-        set_={k: stmt.excluded[k] for k in kept} | {"updated_at": dt.datetime.now(dt.timezone.utc)},
+        set_={k: stmt.excluded[k] for k in kept} | {"updated_at": dt.datetime.now(dt.UTC)},
     ).returning(order_model.Order.id, order_model.Order.etsy_receipt_id)))
     items = {i["etsy_transaction_id"]: {**i, "order_id": order_ids[p.receipt_id]} for p in batch for i in p.items}
     if items:
@@ -128,7 +128,7 @@ def _currency(value: Any) -> str | None:
 
 
 def _time(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(int(value), dt.timezone.utc) if value else None
+    return dt.datetime.fromtimestamp(int(value), dt.UTC) if value else None
 
 
 def _int(value: Any) -> int | None:

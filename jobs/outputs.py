@@ -6,11 +6,10 @@ import hashlib
 import os
 import posixpath
 import tempfile
-from typing import Iterator
-
-from sqlalchemy import select
+from collections.abc import Iterator
 
 from procrastinate import exceptions as pq_exceptions
+from sqlalchemy import select
 
 from jobs import backup, context, defer
 from models import file as file_model

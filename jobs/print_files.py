@@ -91,7 +91,7 @@ def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
 
 
 def _render(ctx: context.JobContext, job: job_model.PrintJob, design, src: str, item: dict[str, Any], dpi: int,
-            stretch: bool):  # noqa: ANN001, ANN202 - a File row; (File row, print_file.PrintFile)
+            stretch: bool):
     with outputs.temp_path() as out:
         facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
                                   stretch=stretch)

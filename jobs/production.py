@@ -1,7 +1,8 @@
 """Orders into production: matched items of paid, open orders become gang sheet jobs, each item exactly once."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session

@@ -133,7 +133,7 @@ def _message(exc: Exception) -> str:
     return text.splitlines()[0][:1900]
 
 
-def _progress_writer(org_id: int, print_job_id: int):  # noqa: ANN202 - a callback
+def _progress_writer(org_id: int, print_job_id: int):
     last = [time.monotonic()]
 
     def write(ctx: context.JobContext, percent: int, message: str) -> None:
@@ -150,7 +150,7 @@ def _progress_writer(org_id: int, print_job_id: int):  # noqa: ANN202 - a callba
     return write
 
 
-def _cancel_requested(print_job_id: int):  # noqa: ANN202 - a callback
+def _cancel_requested(print_job_id: int):
     def check() -> bool:
         with Session(db.engine()) as side:
             return bool(side.get(job_model.PrintJob, print_job_id).cancel_requested)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -18,7 +18,7 @@ target_metadata = base.Base.metadata
 assert models  # imported for its side effect of registering every model
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001 - alembic's hook signature
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Skip procrastinate's tables: its vendored SQL owns them."""
     if type_ == "table" and name and name.startswith("procrastinate_"):
         return False
@@ -45,7 +45,7 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, include_object=include_object,
                       compare_type=True, compare_server_default=True)
     with context.begin_transaction():

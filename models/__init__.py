@@ -2,5 +2,18 @@
 from __future__ import annotations
 
 from models import (  # noqa: F401 - registers mappers and listeners
-    base, event, file, listing_image, mockup_template, order, organization, print_job, printer, rate_budget, shop,
-    template, tenancy, user)
+    base,
+    event,
+    file,
+    listing_image,
+    mockup_template,
+    order,
+    organization,
+    print_job,
+    printer,
+    rate_budget,
+    shop,
+    template,
+    tenancy,
+    user,
+)

@@ -7,7 +7,8 @@ import dataclasses
 import datetime as dt
 import decimal
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -28,7 +29,8 @@ class Actor:
     request_id: str | None = None
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("actor", default=Actor(source="system"))
+_SYSTEM = Actor(source="system")
+_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("actor", default=_SYSTEM)
 
 
 @contextlib.contextmanager

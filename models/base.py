@@ -23,7 +23,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     """Timezone-aware now in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Timestamps:
@@ -41,7 +41,7 @@ class OrgScoped:
     """Marks a model as owned by one organization: every ORM query of it is filtered by the tenant guard."""
 
     @declared_attr
-    def org_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr passes the class
+    def org_id(cls) -> Mapped[int]:
         return mapped_column(
             BigInteger, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
         )

@@ -33,7 +33,7 @@ def organization_stats(session: Session) -> dict[str, Any]:
                                           .where(order.OrderItem.match_status == "unmatched")),
         "files": dict(zip(("count", "bytes"), map(int, session.execute(select(
             func.count(), func.coalesce(func.sum(file.File.size_bytes), 0))
-            .where(file.File.status.in_(file.LIVE_STATUSES))).one()))),
+            .where(file.File.status.in_(file.LIVE_STATUSES))).one()), strict=True)),
         "jobs": dict(session.execute(select(print_job.PrintJob.status, func.count())
                                      .group_by(print_job.PrintJob.status)).all()),
     }

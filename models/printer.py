@@ -3,8 +3,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Index, Integer, Numeric, String, UniqueConstraint,
-                        false, text, true)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 

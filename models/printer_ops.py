@@ -138,7 +138,7 @@ def stats(session: Session) -> dict[str, Any]:
     ).all()
     printers = []
     for row in rows:
-        jobs = dict(zip(job_model.STATUSES, row[2:]))
+        jobs = dict(zip(job_model.STATUSES, row[2:], strict=True))
         printers.append({"printer_id": row[0].id, "name": row[0].name, "printer_type": row[0].printer_type,
                          "is_active": row[0].is_active, "is_default": row[0].is_default, "jobs": jobs,
                          "jobs_total": sum(jobs.values()), "completed_length_in": float(row[1])})

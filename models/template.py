@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String,
-                        UniqueConstraint, false)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import base

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -86,7 +86,7 @@ def _org_scoped_tables() -> frozenset:
 
 
 @event.listens_for(Session, "before_flush")
-def _check_flush(session: Session, flush_context, instances) -> None:  # noqa: ANN001 - SQLAlchemy's signature
+def _check_flush(session: Session, flush_context, instances) -> None:
     if _system.get():
         return
     org_id = _current_org.get()

@@ -88,5 +88,5 @@ def quietly(fn: Callable[..., object], *args: object) -> None:
     """Best-effort cleanup that must not mask the error being raised."""
     try:
         fn(*args)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass

@@ -59,7 +59,8 @@ def _known_entry(config: SFTPConfig) -> dict | None:
     try:
         known = paramiko.HostKeys(config.known_hosts_path)
     except OSError as exc:
-        raise errors.HostKeyMismatch(f"cannot read known_hosts for NAS {config.address}: {exc}", host=config.host)
+        raise errors.HostKeyMismatch(f"cannot read known_hosts for NAS {config.address}: {exc}",
+                                     host=config.host) from exc
     name = config.host if config.port == 22 else f"[{config.host}]:{config.port}"
     entry = known.lookup(name)
     if entry is None:
@@ -113,7 +114,7 @@ class Connection:
         """Close the session and the socket; never raises."""
         try:
             self.sftp.close()
-        except Exception:  # noqa: BLE001 - best effort on a possibly dead connection
+        except Exception:
             pass
         self.transport.close()
 

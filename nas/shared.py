@@ -6,7 +6,8 @@ import os
 import shutil
 import tempfile
 import threading
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import nas
 from nas import base

@@ -115,6 +115,6 @@ def _merge(
 
 def _bound(kinds: Sequence[Sequence[skyline.Shape]], counts: Sequence[int], roll: int) -> int:
     """No strip can be shorter than the area bound or the shortest allowed height of its tallest piece."""
-    area = sum(k[0].w * k[0].h * n for k, n in zip(kinds, counts))
-    tallest = max((min(s.h for s in k) for k, n in zip(kinds, counts) if n), default=0)
+    area = sum(k[0].w * k[0].h * n for k, n in zip(kinds, counts, strict=True))
+    tallest = max((min(s.h for s in k) for k, n in zip(kinds, counts, strict=True) if n), default=0)
     return max(-(-area // roll), tallest)

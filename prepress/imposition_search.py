@@ -38,7 +38,7 @@ def _starts(shapes: Shapes, counts: Sequence[int]) -> list[tuple[list[int], list
     for prefer in ("as given", "portrait", "landscape"):
         flips = [len(s) > 1 and (prefer == "portrait" and s[1].w < s[0].w or prefer == "landscape" and s[1].w > s[0].w)
                  for s in shapes]
-        first = [s[1] if f else s[0] for s, f in zip(shapes, flips)]
+        first = [s[1] if f else s[0] for s, f in zip(shapes, flips, strict=True)]
         for key in _SORTS:
             start = (sorted(types, key=lambda t, first=first, key=key: key(first[t]) + (t,)), flips)
             if start not in out:
@@ -73,7 +73,7 @@ def search(
     max_work = int(WORK_PER_SECOND * max(time_budget, 0.0))
 
     def run(order: list[int], flips: list[bool], tidy: bool) -> skyline.Packed:
-        view = [tuple(reversed(s)) if f else s for s, f in zip(shapes, flips)]
+        view = [tuple(reversed(s)) if f else s for s, f in zip(shapes, flips, strict=True)]
         p = skyline.pack(view, order, counts, width, limit, tidy, start)
         # Bookkeeping around each pass (copies, scoring) costs about as much as a few candidates per type.
         return p._replace(work=p.work + 200 + 25 * len(shapes))

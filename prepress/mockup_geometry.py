@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -56,7 +56,7 @@ def place(design_size: tuple[int, int], aspect: float, fit: str, align: str) -> 
 def homography(src: Sequence[Point], dst: Sequence[Point]) -> np.ndarray:
     """The 3x3 projective matrix taking the four `src` points onto the four `dst` points."""
     rows, rhs = [], []
-    for (x, y), (u, v) in zip(src, dst):
+    for (x, y), (u, v) in zip(src, dst, strict=True):
         rows.append([x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y])
         rows.append([0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y])
         rhs.extend([u, v])
@@ -119,7 +119,7 @@ def bounding_quad(points: Sequence[Point]) -> list[Point]:
 def signed_area(points: Sequence[Point]) -> float:
     """Shoelace area; positive when the points run clockwise on screen (y down)."""
     total = 0.0
-    for (x0, y0), (x1, y1) in zip(points, list(points[1:]) + [points[0]]):
+    for (x0, y0), (x1, y1) in zip(points, list(points[1:]) + [points[0]], strict=True):
         total += x0 * y1 - x1 * y0
     return total / 2
 

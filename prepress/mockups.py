@@ -34,9 +34,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Sequence
 
 import numpy as np
 from PIL import Image

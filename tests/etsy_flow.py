@@ -6,7 +6,7 @@ import dataclasses
 REDIRECT_URI = "http://127.0.0.1:9/api/etsy/oauth/callback"
 
 
-def settings_for(settings, double):  # noqa: ANN001, ANN201 - config.Settings and EtsyDouble
+def settings_for(settings, double):
     """Settings pointing every Etsy URL at the double."""
     return dataclasses.replace(settings, etsy_api_key=double.api_key, etsy_client_secret=double.shared_secret,
                                etsy_api_base_url=double.base_url, etsy_authorize_url=double.authorize_url,

@@ -10,9 +10,21 @@ import config
 from models import db
 from web import cli, errors, extensions, observability, openapi, uploads
 from web.api import auth as auth_api
-from web.api import events, files, health, members, organizations, templates
-from web.api import gang_sheets, mockup_templates, print_jobs, printers
-from web.api import design_mappings, orders, shops
+from web.api import (
+    design_mappings,
+    events,
+    files,
+    gang_sheets,
+    health,
+    members,
+    mockup_templates,
+    orders,
+    organizations,
+    print_jobs,
+    printers,
+    shops,
+    templates,
+)
 
 BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp, templates.blp,
               print_jobs.blp, printers.blp, gang_sheets.blp, mockup_templates.blp, shops.blp, shops.callback_blp,

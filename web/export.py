@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from models import db
 from models import event as event_model
@@ -27,7 +28,7 @@ def stream_events(org_id: int, filters: dict[str, Any], fmt: str) -> Iterator[st
             if fmt == "csv":
                 yield _csv_line([json.dumps(v) if isinstance(v, (dict, list)) else v for v in values])
             else:
-                yield json.dumps(dict(zip(COLUMNS, values)), separators=(",", ":")) + "\n"
+                yield json.dumps(dict(zip(COLUMNS, values, strict=True)), separators=(",", ":")) + "\n"
 
 
 def _value(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """Prometheus metrics: requests by endpoint and status with latency, jobs and queue depth read from the queue."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily

@@ -6,7 +6,8 @@ import hashlib
 import os
 import shutil
 import tempfile
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from flask import Request
 from werkzeug.datastructures import FileStorage

@@ -5,8 +5,9 @@ import logging
 import mimetypes
 import random
 import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, Mapping
+from typing import Any, BinaryIO
 
 import requests
 

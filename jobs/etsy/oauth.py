@@ -1,7 +1,8 @@
 """Etsy OAuth 2.0 (authorization code with PKCE S256, refresh tokens) through authlib's OAuth2Session."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import requests
 from authlib.common.security import generate_token

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import abc
-
 import dataclasses
 import datetime as dt
 import random
 import threading
 import time
-from typing import Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -219,7 +219,7 @@ def _day_number(day: dt.date) -> int:
 
 
 def _from_stamp(stamp: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(stamp, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(stamp, dt.UTC)
 
 
 # The same arithmetic as Bucket, atomically in Redis with Redis's clock. Returns {wait, reason} as strings.

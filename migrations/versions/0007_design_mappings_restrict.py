@@ -6,7 +6,6 @@ Create Date: 2026-11-28 18:51:00.246123
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'

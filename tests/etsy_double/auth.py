@@ -7,7 +7,8 @@ import hashlib
 import secrets
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response

@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tests.etsy_double import spec
 

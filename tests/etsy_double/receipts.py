@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tests.etsy_double import shapes
 

@@ -1,7 +1,8 @@
 """Spec-complete blank objects: every declared property present, so the double's answers never miss a field."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tests.etsy_double import spec
 

@@ -53,7 +53,7 @@ def template(session, org: org_model.Organization, dpi: int = 300,
     return tpl
 
 
-def job_state(session, org_id: int, job_id: int):  # noqa: ANN001, ANN201
+def job_state(session, org_id: int, job_id: int):
     """A fresh read of a print job and its output files (after other processes committed)."""
     from sqlalchemy import select
 

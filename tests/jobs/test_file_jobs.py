@@ -83,10 +83,11 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
 
 
 def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
+    from sqlalchemy import func, select
+
     from jobs import shop_sync
     from models import print_job as job_model
     from models import shop as shop_model
-    from sqlalchemy import func, select
 
     org = org_model.create(session, name="Due Shops")
     session.commit()

@@ -35,7 +35,7 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
     sheets = job.result["sheets"]
     assert len(sheets) == len(outputs) >= 2 and job.result["sheet_count"] == len(sheets)
     assert float(job.output_length_in) == job.result["total_length_in"]
-    for sheet, row in zip(sheets, outputs):
+    for sheet, row in zip(sheets, outputs, strict=True):
         assert row.file_type == "gang_sheets" and f"part{sheet['sheet']}-of{len(sheets)}" in row.filename
         with shared.storage_for(settings).open(row.storage_key) as fh:
             img = Image.open(io.BytesIO(fh.read()))

@@ -10,7 +10,7 @@ import pytest
 
 import nas
 from nas import base
-from tests.nas import sshd  # noqa: F401 - the sshd fixtures live in tests/conftest.py
+from tests.nas import sshd
 
 
 @pytest.fixture

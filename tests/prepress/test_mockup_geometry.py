@@ -24,7 +24,7 @@ def diagonal_intersection(quad):
 def test_known_quad_maps_design_corners_and_centre():
     area = mockups.PrintArea(SLANTED, fit="stretch")
     size = (200, 100)
-    for design_pt, photo_pt in zip([(0, 0), (200, 0), (200, 100), (0, 100)], SLANTED):
+    for design_pt, photo_pt in zip([(0, 0), (200, 0), (200, 100), (0, 100)], SLANTED, strict=True):
         assert math.dist(mockups.design_to_photo(area, size, design_pt), photo_pt) < 1e-6
     # A projective map sends the rectangle's centre to the quad's diagonal intersection.
     assert math.dist(mockups.design_to_photo(area, size, (100, 50)), diagonal_intersection(SLANTED)) < 1e-6

@@ -8,9 +8,20 @@ import pytest
 from PIL import Image, ImageCms
 
 from prepress import mockup_blend, mockups
-from tests.prepress.mockup_helpers import (GREY, PHOTO_SIZE, RECT, RED, SLANTED, grey_photo, is_grey, is_red, render,
-                                           shadow_photo, solid, watermark)
-
+from tests.prepress.mockup_helpers import (
+    GREY,
+    PHOTO_SIZE,
+    RECT,
+    RED,
+    SLANTED,
+    grey_photo,
+    is_grey,
+    is_red,
+    render,
+    shadow_photo,
+    solid,
+    watermark,
+)
 
 # --- blend, opacity, displacement --------------------------------------------------------------------------
 

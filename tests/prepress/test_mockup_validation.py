@@ -7,7 +7,6 @@ from PIL import Image
 from prepress import mockups
 from tests.prepress.mockup_helpers import PHOTO_SIZE, RECT, SLANTED, grey_photo, solid, watermark
 
-
 # --- filenames ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("design, template, fmt, index, expected", [

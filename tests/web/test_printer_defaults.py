@@ -56,7 +56,7 @@ def _in_threads(count: int, work) -> list[BaseException]:
         try:
             barrier.wait()
             work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             db.session.remove()

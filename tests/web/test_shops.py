@@ -77,7 +77,7 @@ def test_refused_callbacks_store_no_tokens(client, etsy_app, double, session, ca
     elif case == "expired":
         with context.org_scope(owner["org_id"]):
             session.execute(update(shop_model.OAuthState).values(expires_at=dt.datetime(2000, 1, 1,
-                                                                                        tzinfo=dt.timezone.utc)))
+                                                                                        tzinfo=dt.UTC)))
     else:
         back = {"state": back["state"], "error": "access_denied"}
     helpers.assert_error(client.get("/api/etsy/oauth/callback", query_string=back), 422)

@@ -28,7 +28,7 @@ class TimeRangeArgsSchema(Schema):
 class StrictBoolean(fields.Boolean):
     """A JSON boolean only: "yes", 1 and "true" are refused in bodies (query strings use fields.Boolean)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001 - marshmallow's signature
+    def _deserialize(self, value, attr, data, **kwargs):
         # A set membership test would let 1 and 0 through, since 1 == True in Python.
         if type(value) is not bool:
             raise self.make_error("invalid", input=value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from jobs import matching
-
 from web.schemas import common, files
 
 
