@@ -1,6 +1,7 @@
 """Settings.from_env(): the only reader of os.environ."""
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import os
 import secrets
@@ -182,7 +183,7 @@ class _Reader:
         value = self._environ.get(name, "").strip()
         return value or None
 
-    def int(self, name: str, default: int, low: int, high: int) -> int:
+    def int(self, name: builtins.str, default: builtins.int, low: builtins.int, high: builtins.int) -> builtins.int:
         raw = self.str(name)
         if raw is None:
             return default
@@ -194,7 +195,7 @@ class _Reader:
             raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
         return value
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, name: builtins.str, choices: tuple[builtins.str, ...], default: builtins.str) -> builtins.str:
         value = self.str(name) or default
         if value not in choices:
             raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")

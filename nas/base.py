@@ -35,6 +35,12 @@ from typing import BinaryIO, Literal, Protocol, runtime_checkable
 from nas import errors
 
 OnConflict = Literal["rename", "replace", "error"]
+
+
+class Readable(Protocol):
+    """Anything with a binary read(n)."""
+
+    def read(self, size: int, /) -> bytes: ...
 ON_CONFLICT = ("rename", "replace", "error")
 # Big enough to amortise per-call overhead (paramiko pipelines it as several SFTP requests), small for memory.
 CHUNK_SIZE = 1024 * 1024
@@ -98,7 +104,7 @@ def check_on_conflict(on_conflict: str) -> None:
 
 
 def copy_stream(
-    stream: BinaryIO,
+    stream: Readable,
     write: Callable[[bytes], object],
     *,
     max_bytes: int | None = None,

@@ -112,7 +112,7 @@ class HybridStorage:
         if src == dst:
             return dst
         final = dst if on_conflict == "replace" else self._free_key(dst, on_conflict)
-        mode = "replace" if on_conflict == "replace" else "error"
+        mode: base.OnConflict = "replace" if on_conflict == "replace" else "error"
         if on_local:
             self.local.move(src, final, on_conflict=mode)
         if on_remote:

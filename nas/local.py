@@ -1,6 +1,7 @@
 """Storage on a local directory (`LOCAL_ROOT_PATH`): the `local` backend and the fast half of `hybrid`."""
 from __future__ import annotations
 
+import builtins
 import errno
 import os
 import shutil
@@ -112,7 +113,7 @@ class LocalStorage:
         start = paths.local_path(self.root, *dirs) if dirs else self.root
         return base.filter_prefix(self._walk(start, dirs), prefix)
 
-    def _walk(self, start: Path, dirs: list[str]) -> Iterator[base.ObjectInfo]:
+    def _walk(self, start: Path, dirs: builtins.list[str]) -> Iterator[base.ObjectInfo]:
         """Every valid key below `start` (which is `dirs` deep in the layout)."""
         for dirpath, dirnames, filenames in os.walk(start):
             rel = [*dirs, *Path(dirpath).relative_to(start).parts]

@@ -1,6 +1,7 @@
 """Storage on the QNAP NAS over SFTP (paramiko): atomic, checksummed, pipelined, one connection per thread."""
 from __future__ import annotations
 
+import builtins
 import io
 import logging
 import stat as stat_mod
@@ -201,7 +202,7 @@ class SFTPStorage:
         infos = self._run(lambda sftp: list(self._walk(sftp, dirs)))
         return base.filter_prefix(iter(infos), prefix)
 
-    def _walk(self, sftp: paramiko.SFTPClient, dirs: list[str]) -> Iterator[base.ObjectInfo]:
+    def _walk(self, sftp: paramiko.SFTPClient, dirs: builtins.list[str]) -> Iterator[base.ObjectInfo]:
         """Every valid key below `{base}/{dirs}`."""
         try:
             entries = sftp.listdir_attr(paths.remote_path(self.base, *dirs))

@@ -10,11 +10,15 @@ from __future__ import annotations
 import collections
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import paramiko
 from paramiko.sftp import CMD_DATA, CMD_READ, CMD_STATUS, int64
 
 from nas import errors
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 # OpenSSH's sftp-server answers reads of at most 255 KiB; larger requests just come back short.
 READ_CHUNK = 252 * 1024
@@ -117,7 +121,8 @@ class RemoteReader(io.RawIOBase):
             self._pending.appendleft((self._request(rest, length - len(data)), rest, length - len(data)))
         self._buf = memoryview(data)
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
+    def readinto(self, buffer: Buffer) -> int:
+        buffer = memoryview(buffer).cast("B")
         if self.closed:
             raise ValueError("I/O operation on closed file")
         if not len(buffer):

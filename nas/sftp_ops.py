@@ -40,7 +40,7 @@ class Tracked:
         """True if the stream is back at its start (never read, or seekable)."""
         if self.consumed and self.start is None:
             return False
-        if self.consumed:
+        if self.consumed and self.start is not None:
             self.stream.seek(self.start)
             self.consumed = 0
         return True
