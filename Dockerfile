@@ -18,5 +18,7 @@ RUN pip install . && useradd --create-home --uid 10001 app && mkdir -p /app/var 
 USER app
 
 EXPOSE 8000
-# The platform runs the Procfile's processes; the image's default is the web process.
-CMD ["sh", "-c", "gunicorn -c gunicorn.conf.py --bind 0.0.0.0:${PORT:-8000} web.wsgi:app"]
+# Every service runs one Procfile process through the same launcher, with no shell: `docker run IMAGE worker`,
+# or Railway's start command `python -m devtools.procfile worker` (railway.json, railway/*.json).
+ENTRYPOINT ["python", "-m", "devtools.procfile"]
+CMD ["web"]

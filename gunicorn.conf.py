@@ -14,8 +14,9 @@ threads = int(os.environ.get("WEB_THREADS", 4))
 worker_class = "gthread"
 timeout = 120
 graceful_timeout = 30
-if "PORT" in os.environ and "--bind" not in os.environ.get("GUNICORN_CMD_ARGS", ""):
-    bind = f"0.0.0.0:{os.environ['PORT']}"
+# In a container the platform routes to $PORT on every interface; `make run` passes --bind 127.0.0.1 instead.
+if "--bind" not in os.environ.get("GUNICORN_CMD_ARGS", ""):
+    bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 
 
 def child_exit(server, worker):

@@ -10,23 +10,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from devtools import procfile
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
 
-def _processes(env: dict[str, str]) -> dict[str, list[str]]:
-    port = env.get("PORT", "8000")
-    py = sys.executable
-    return {
-        "web": [py, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-                "web.wsgi:app"],
-        "worker": [py, "-m", "jobs.worker"],
-        "print-worker": [py, "-m", "jobs.worker"],
-        "scheduler": [py, "-m", "jobs.worker"],
-    }
-
-
-_WORKER_TYPES = {"worker": "general", "print-worker": "print_jobs", "scheduler": "scheduler"}
+def _processes() -> list[str]:
+    """Every long-running process of the Procfile (release is the migration, run before them)."""
+    return [name for name in procfile.load() if name != "release"]
 
 
 @contextlib.contextmanager
@@ -47,7 +39,7 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     with _database(env):
-        migrate = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env)
+        migrate = subprocess.run([sys.executable, "-m", "devtools.procfile", "release"], cwd=ROOT, env=env)
         if migrate.returncode != 0:
             print("migration failed; not starting", file=sys.stderr)
             return migrate.returncode
@@ -60,10 +52,13 @@ def main() -> int:
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        for name, cmd in _processes(env).items():
-            child_env = dict(env, WORKER_TYPE=_WORKER_TYPES.get(name, "general"))
-            # Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.
-            children[name] = subprocess.Popen(cmd, cwd=ROOT, env=child_env, start_new_session=True)
+        # The web server listens on loopback only here; in a container it binds 0.0.0.0:$PORT (gunicorn.conf.py).
+        child_env = dict(env, GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{env.get('PORT', '8000')}")
+        for name in _processes():
+            # The same launcher the container runs; own process group, so the terminal's Ctrl-C reaches only us
+            # and we stop the children in order.
+            children[name] = subprocess.Popen([sys.executable, "-m", "devtools.procfile", name], cwd=ROOT,
+                                              env=child_env, start_new_session=True)
         print(f"serving http://127.0.0.1:{env.get('PORT', '8000')} (API docs at /api/docs); Ctrl-C stops",
               flush=True)
         status = 0
