@@ -44,6 +44,15 @@ class DesignAnalysis:
             return None
         return self.trim_box.width / self.dpi_x, self.trim_box.height / self.dpi_y
 
+    @property
+    def trim_fractions(self) -> tuple[float, float, float, float] | None:
+        """The trim box as fractions (left, top, right, bottom) of the image, for cropping a thumbnail of it."""
+        box = self.trim_box
+        if box is None:
+            return None
+        return (box.left / self.width_px, box.top / self.height_px, box.right / self.width_px,
+                box.bottom / self.height_px)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready record (derived sizes included for readers; `from_json` recomputes them)."""
         box = self.trim_box

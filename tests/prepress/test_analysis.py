@@ -23,6 +23,8 @@ def test_analysis_of_a_padded_design(tmp_path):
     assert found.trimmed_size_in == (1.5, 2.0)
     assert analysis.natural_size(found) == (1.5, 2.0)
     assert analysis.natural_size(found, trimmed=False) == (2.0, 3.0)
+    assert found.trim_fractions == (0.1, 150 / 900, 0.85, 750 / 900)
+    assert analysis.DesignAnalysis(10, 10, None, None, True, None).trim_fractions is None
 
 
 def test_json_round_trip_with_derived_sizes(tmp_path):
