@@ -3,9 +3,9 @@
 Pillow keeps a global `Image.MAX_IMAGE_PIXELS` (89.5 MP unless set): above it `Image.open`, `crop` and the GIF and
 WebP header parsers warn, above twice it they raise. `configure()` sets it to our upload limit once at process
 start, so Pillow agrees with our own check: nothing we accepted ever trips it, and a bomb is still refused where
-no code of ours looked first. Outputs (sheets, print files) are never decoded whole by Pillow: they are written in
-strips and read back through `imageinfo.inspect`, which does not consult Pillow's limit, so only physical caps
-bound them.
+no code of ours looked first. Outputs (sheets, print files) must never be decoded whole by Pillow: the renderer
+writes them in strips, and `imageinfo.inspect`, which reads them back, does not consult Pillow's limit; so only
+physical caps bound them (`output_refusal`).
 """
 from __future__ import annotations
 
