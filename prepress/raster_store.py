@@ -75,14 +75,14 @@ class ChunkStore:
             self._fd = None
 
     def _write(self, pixels: np.ndarray, offset: int) -> None:
-        view = memoryview(pixels).cast("B")
+        view = pixels.data.cast("B")
         while view:
             done = os.pwrite(self._descriptor(), view, offset)
             view, offset = view[done:], offset + done
 
     def _read(self, shape: tuple[int, int, int], offset: int) -> np.ndarray:
         out = np.empty(shape, np.uint8)
-        view = memoryview(out).cast("B")
+        view = out.data.cast("B")
         while view:
             done = os.preadv(self._descriptor(), [view], offset)
             if done == 0:
