@@ -83,7 +83,7 @@ def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: D
     scratch = Path(scratch_dir) if scratch_dir is not None else out.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
-        with os.fdopen(fd, "wb") as fp:
+        with os.fdopen(fd, "wb") as fp, raster_source.without_operation_cache():
             writer = raster_png.PngStripWriter(fp, width_px, height_px, dpi, compress_level=compress_level,
                                                threads=threads)
             try:

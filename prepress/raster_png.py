@@ -48,7 +48,8 @@ def filtered_rows(pixels: np.ndarray) -> memoryview:
     rows, width = pixels.shape[:2]
     pixels = np.ascontiguousarray(pixels)
     image = pyvips.Image.new_from_memory(pixels.data, width, rows, 4, "uchar")
-    # Compression 0 makes libpng emit stored deflate blocks: their payload is the filtered rows as they are.
+    # Compression 0 makes libpng emit stored deflate blocks: their payload is the filtered rows as they are. (libvips'
+    # operation cache would keep each strip's buffer: render_sheet turns it off, see raster_source.)
     png = memoryview(image.pngsave_buffer(compression=0, filter=PAETH, keep="none"))
     stream = b"".join(_idat_payloads(png))
     return memoryview(b"".join(_stored_blocks(memoryview(stream)[2:])))

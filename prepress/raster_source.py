@@ -7,9 +7,11 @@ open a design, so its global ``MAX_IMAGE_PIXELS`` (whatever another module sets 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -28,6 +30,33 @@ class DesignSource:
 
     path: str | os.PathLike[str]
     crop: Crop | None = None
+
+
+_cache_lock = threading.Lock()
+_cache_users = 0
+_cache_max = 0
+
+
+@contextlib.contextmanager
+def without_operation_cache() -> Iterator[None]:
+    """Turn libvips' operation cache off while any render runs (process-wide; restored when the last one ends).
+
+    A render makes hundreds of one-off operations (loads, per-strip saves); cached, each keeps its buffers alive and
+    a sheet's peak memory grows by up to the cache's 100 MB for nothing.
+    """
+    global _cache_users, _cache_max
+    with _cache_lock:
+        if _cache_users == 0:
+            _cache_max = pyvips.cache_get_max()
+            pyvips.cache_set_max(0)
+        _cache_users += 1
+    try:
+        yield
+    finally:
+        with _cache_lock:
+            _cache_users -= 1
+            if _cache_users == 0:
+                pyvips.cache_set_max(_cache_max)
 
 
 def as_source(value: DesignSource | str | os.PathLike[str]) -> DesignSource:
