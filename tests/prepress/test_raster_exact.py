@@ -1,6 +1,8 @@
 """The renderer's pixels equal Pillow's for every path a design can take; crops; the input limit is ours only."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import pyvips
@@ -170,3 +172,18 @@ def test_sheet_through_disk_sprites_equals_sheet_through_memory(tmp_path):
         out = raster.render_sheet(sheet, 2.5, designs, 100, tmp_path / "out.png", strip_rows=17,
                                   small_pixels=small_pixels, cache_bytes=cache_bytes).path
         raster_helpers.assert_same_pixels(out, raster_helpers.reference_strips(sheet, 2.5, designs, 100, 40), 40)
+
+
+def test_cli_takes_the_pixel_limit(tmp_path, capsys):
+    ddir = tmp_path / "designs"
+    ddir.mkdir()
+    Image.new("RGBA", (1500, 1000), RED).save(ddir / "A.png")  # 1.5 MP
+    layout = {"sheet_width": 1.0, "sheets": [{"length": 1.0, "placements": [
+        {"key": "A", "x": 0, "y": 0, "width": 0.5, "height": 0.5}]}]}
+    (tmp_path / "layout.json").write_text(json.dumps(layout))
+    args = [str(tmp_path / "layout.json"), "--designs", str(ddir), "--dpi", "100", "--out", str(tmp_path / "o.png")]
+    assert raster.main(args + ["--max-megapixels", "1"]) == 1
+    assert "1500x1000 = 1.5 MP, over the 1 MP limit" in capsys.readouterr().err
+    assert not (tmp_path / "o.png").exists()
+    assert raster.main(args + ["--max-megapixels", "2"]) == 0
+    assert (raster_helpers.pixels(tmp_path / "o.png")[:50, :50] == RED).all()
