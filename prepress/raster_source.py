@@ -41,7 +41,7 @@ _cache_max = 0
 def without_operation_cache() -> Iterator[None]:
     """Turn libvips' operation cache off while any render runs (process-wide; restored when the last one ends).
 
-    A render makes hundreds of one-off operations (loads, per-strip saves); cached, each keeps its buffers alive and
+    A render makes one-off operations (a decode per sprite, rarely repeated); cached, each keeps its buffers alive and
     a sheet's peak memory grows by up to the cache's 100 MB for nothing.
     """
     global _cache_users, _cache_max
