@@ -78,7 +78,7 @@ def run_all(spawner: Spawner, job: dict, tmp: Path, name: str, repeat: int) -> d
 
 def report(results: dict[str, dict], tmp: Path) -> None:
     """Figures side by side, ratios, pixel comparisons; deletes the outputs."""
-    from bench import raster_renders
+    from bench.rasterkit import renders as raster_renders
 
     for kind in KINDS:
         r = results[kind]
@@ -104,7 +104,7 @@ def report(results: dict[str, dict], tmp: Path) -> None:
 
 
 def sheets_bench(spawner: Spawner, tmp: Path, lengths: list[float], dpi: int, repeat: int) -> None:
-    from bench import raster_inputs
+    from bench.rasterkit import inputs as raster_inputs
     from prepress import units
 
     designs = raster_inputs.write_synthetic(tmp)
@@ -120,7 +120,7 @@ def sheets_bench(spawner: Spawner, tmp: Path, lengths: list[float], dpi: int, re
 
 
 def day_bench(spawner: Spawner, tmp: Path, dpi: int, repeat: int, max_length: float) -> None:
-    from bench import raster_inputs
+    from bench.rasterkit import inputs as raster_inputs
     from prepress import imposition
 
     folder = tmp / "day"
@@ -140,7 +140,7 @@ def day_bench(spawner: Spawner, tmp: Path, dpi: int, repeat: int, max_length: fl
 def main() -> None:
     """Build the inputs, run the renders in children, print figures and ratios."""
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        from bench import raster_renders
+        from bench.rasterkit import renders as raster_renders
 
         kind, job_path = sys.argv[2:4]
         raster_renders.RENDERS[kind](json.loads(Path(job_path).read_text()))
