@@ -21,6 +21,7 @@ from prepress import raster_source, raster_store
 ROTATION = Image.Transpose.ROTATE_270
 RESAMPLE = Image.Resampling.LANCZOS
 BAND_ROWS = 256
+BAND_BYTES = 8 << 20  # fewer rows per band for very wide designs, so that a band stays this small
 CHUNK_BYTES = 16 << 20
 
 
@@ -91,6 +92,7 @@ def on_disk(design: raster_source.Design, size: tuple[int, int], rotated: bool, 
     """The same pixels as `in_memory`, computed in parts with intermediates on disk under `scratch`."""
     width, height = size
     src_w, src_h = (design.height, design.width) if rotated else (design.width, design.height)
+    band_rows = max(1, min(band_rows, BAND_BYTES // (4 * max(design.width, src_w, width))))
     need_h, need_v = width != src_w, height != src_h
     resizing = need_h or need_v
     prepare = _premultiply if resizing else _same

@@ -187,3 +187,13 @@ def test_cli_takes_the_pixel_limit(tmp_path, capsys):
     assert not (tmp_path / "o.png").exists()
     assert raster.main(args + ["--max-megapixels", "2"]) == 0
     assert (raster_helpers.pixels(tmp_path / "o.png")[:50, :50] == RED).all()
+
+
+def test_very_wide_designs_use_fewer_rows_per_band(tmp_path, monkeypatch):
+    path = random_design(tmp_path / "wide.png", (3000, 40), np.random.default_rng(4))
+    monkeypatch.setattr(raster_resample, "BAND_BYTES", 4 * 3000 * 3)  # three rows of this design per band
+    design = raster_source.Design("w", raster.DesignSource(path), 10**9)
+    for rotated, size in ((False, (1000, 30)), (True, (35, 2500))):
+        sprite = raster_resample.on_disk(design, size, rotated, tmp_path)
+        assert np.array_equal(sprite.rows(0, sprite.height), raster_helpers.pillow_sprite(path, size, rotated))
+        sprite.close()
