@@ -1,210 +1,166 @@
-"""Bench: streaming sheet render vs a plain full-canvas Pillow render, peak memory and wall time, each in a child.
+"""Bench: our sheet renderer vs a pyvips reference render and a full-canvas Pillow render, each in a child process.
 
-Usage: .venv/bin/python bench/raster.py [--length 200] [--width 22] [--dpi 300] [--count 300] [--repeat 1] [--keep DIR]
-With --repeat N the two renders alternate N times; the best wall and CPU time and the highest peak are reported.
+Sheets of 22 x 120 in (300 placements) and 22 x 200 in (same density) of synthetic designs, then a production day:
+36 realistic designs (one 22 x 60 in, some padded and cropped), about 220 pieces, packed by prepress.imposition into
+sheets of at most 120 in, all at 300 DPI. For each render: wall and CPU time, peak RSS (wait4 on that child only),
+file size; the pixels of each render are compared with ours, decoded strip by strip.
+
+Usage: .venv/bin/python bench/raster.py [--lengths 120 200] [--repeat 3] [--day-repeat 1] [--no-day] [--keep DIR]
+With --repeat N the renders alternate N times; medians of time and the highest peak are printed.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import struct
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 # Replace this folder on the path: its queue.py would shadow the standard library's queue module.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import numpy as np
-from PIL import Image
+# Project modules (numpy, libvips, Pillow) are imported only once the spawner below runs, which keeps its peak small.
 
-from prepress import raster, raster_compose, units
-
-SPACING = 0.125
-# (source px, placed inches); some are placed rotated, two are upsampled, the rest downsampled as in real orders.
-DESIGNS = {
-    "badge": ((1200, 1200), (3.5, 3.5)),
-    "tee": ((1800, 1350), (4.0, 3.0)),
-    "tall": ((900, 1500), (2.5, 4.0)),
-    "small": ((500, 500), (2.0, 2.0)),
-    "wide": ((2400, 1200), (4.5, 2.5)),
-    "logo": ((700, 700), (3.0, 3.0)),
-}
+KINDS = ("ours", "pyvips", "pillow")
 
 
-def make_design(size: tuple[int, int], seed: int) -> Image.Image:
-    """A synthetic RGBA design: soft-edged disc with gradients, a noisy band and transparent corners."""
-    w, h = size
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2))
-    a = np.zeros((h, w, 4), np.uint8)
-    a[..., 0] = (xx * 255 / w).astype(np.uint8)
-    a[..., 1] = (yy * 255 / h).astype(np.uint8)
-    a[..., 2] = (seed * 40) % 256
-    a[..., 3] = (np.clip((1.0 - r) * 40, 0, 1) * 255).astype(np.uint8)
-    band = slice(h * 2 // 5, h * 3 // 5)
-    a[band, :, :3] = rng.integers(0, 256, (a[band].shape[0], w, 3), dtype=np.uint8) // 4 + a[band, :, :3] // 2
-    return Image.fromarray(a, "RGBA")
-
-
-def shelf_layout(width: float, length: float, count: int) -> dict:
-    """Fill the sheet shelf by shelf, cycling the designs (every third one turned), up to `count` placements."""
-    names = list(DESIGNS)
-    placements, x, y, shelf_h, i = [], 0.0, 0.0, 0.0, 0
-    while len(placements) < count:
-        key = names[i % len(names)]
-        pw, ph = DESIGNS[key][1]
-        rotated = i % 3 == 2
-        if rotated:
-            pw, ph = ph, pw
-        if x + pw > width:
-            x, y, shelf_h = 0.0, y + shelf_h + SPACING, 0.0
-        if y + ph > length:
-            break
-        placements.append({"key": key, "x": x, "y": y, "width": pw, "height": ph, "rotated": rotated})
-        x += pw + SPACING
-        shelf_h = max(shelf_h, ph)
-        i += 1
-    used = sum(p["width"] * p["height"] for p in placements)
-    return {"sheet_width": width,
-            "sheets": [{"length": length, "utilization": used / (width * length), "placements": placements}]}
-
-
-def render_pillow(sheet: dict, width: float, designs: dict[str, Path], dpi: int, out: Path) -> None:
-    """The straightforward render: one full-size RGBA canvas, paste every resized design, save with DPI."""
-    canvas = Image.new("RGBA", (units.inches_to_px(width, dpi), units.inches_to_px(sheet["length"], dpi)))
-    resized: dict[tuple, Image.Image] = {}
-    for p in sheet["placements"]:
-        left, top = units.inches_to_px(p["x"], dpi), units.inches_to_px(p["y"], dpi)
-        size = (units.inches_to_px(p["x"] + p["width"], dpi) - left,
-                units.inches_to_px(p["y"] + p["height"], dpi) - top)
-        ident = (p["key"], size, p["rotated"])
-        if ident not in resized:
-            with Image.open(designs[p["key"]]) as src:
-                im = src.convert("RGBA")
-            if p["rotated"]:
-                im = im.transpose(raster_compose.ROTATION)
-            resized[ident] = im if im.size == size else im.resize(size, raster_compose.RESAMPLE)
-        canvas.paste(resized[ident], (left, top))
-    canvas.save(out, "PNG", dpi=(dpi, dpi))
-
-
-def child(kind: str, layout_path: Path, design_dir: Path, dpi: int, out: Path) -> None:
-    """Run one render in this (child) process and print its own timing as JSON."""
-    layout = json.loads(layout_path.read_text())
-    sheet = layout["sheets"][0]
-    designs = raster.designs_in_dir(design_dir, list(DESIGNS))
-    start = time.perf_counter()
-    if kind == "ours":
-        raster.render_sheet(sheet, layout["sheet_width"], designs, dpi, out)
-    else:
-        render_pillow(sheet, layout["sheet_width"], designs, dpi, out)
-    print(json.dumps({"render_s": time.perf_counter() - start}))
-
-
-def measure(kind: str, layout_path: Path, design_dir: Path, dpi: int, out: Path) -> dict:
-    """Peak RSS (wait4 on the child, so only that child counts) and wall time of one child render."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(layout_path), str(design_dir),
-                             str(dpi), str(out)], stdout=subprocess.PIPE)
-    stdout = proc.stdout.read()
+# Started before the bench grows: Linux carries a process's peak RSS over fork and exec into the child's, so children
+# forked from a bench that has built a 119 MP design would all report at least its size.
+SPAWNER = """
+import json, os, subprocess, sys
+for line in sys.stdin:
+    proc = subprocess.Popen(json.loads(line))
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} render failed with {proc.returncode}")
-    return {"wall_s": wall, "render_s": json.loads(stdout)["render_s"], "peak_mb": usage.ru_maxrss / 1024,
-            "cpu_s": usage.ru_utime + usage.ru_stime,
-            "bytes": out.stat().st_size}
+    print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss]),
+          flush=True)
+"""
 
 
-def compare_small(layout: dict, design_dir: Path, dpi: int, tmp: Path) -> int:
-    """Max abs channel difference between the two renders of a short sheet (the first shelves of the layout)."""
-    width = layout["sheet_width"]
-    length = 12.0
-    small = {"length": length, "placements": [p for p in layout["sheets"][0]["placements"]
-                                              if p["y"] + p["height"] <= length]}
-    designs = raster.designs_in_dir(design_dir, list(DESIGNS))
-    raster.render_sheet(small, width, designs, dpi, tmp / "small-ours.png", cut_guides=False)
-    render_pillow(small, width, designs, dpi, tmp / "small-pillow.png")
-    with Image.open(tmp / "small-ours.png") as a, Image.open(tmp / "small-pillow.png") as b:
-        diff = np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16))
-    return int(diff.max())
+class Spawner:
+    """A small process that starts the renders and reports each one's own CPU time and peak RSS."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+
+    def measure(self, kind: str, job_path: Path) -> dict:
+        """Wall time, CPU time and peak RSS of one child render."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        start = time.perf_counter()
+        self.proc.stdin.write(json.dumps([sys.executable, __file__, "--child", kind, str(job_path)]) + "\n")
+        self.proc.stdin.flush()
+        code, cpu, maxrss = json.loads(self.proc.stdout.readline())
+        if code != 0:
+            raise SystemExit(f"{kind} render failed with {code}")
+        return {"wall": time.perf_counter() - start, "cpu": cpu, "peak": maxrss / 1024}
 
 
-def scanline_digest(path: Path) -> str:
-    """SHA-256 of a PNG's inflated IDAT stream, streamed: equal digests mean equal (filtered) rows, so equal pixels."""
-    inflate, digest = zlib.decompressobj(), hashlib.sha256()
-    with open(path, "rb") as fh:
-        fh.read(8)
-        while header := fh.read(8):
-            length, kind = struct.unpack(">I4s", header)
-            data = fh.read(length + 4)[:length]
-            if kind == b"IDAT":
-                digest.update(inflate.decompress(data))
-    digest.update(inflate.flush())
-    return digest.hexdigest()
+def run_all(spawner: Spawner, job: dict, tmp: Path, name: str, repeat: int) -> dict[str, dict]:
+    """Each render `repeat` times, in rotating order; medians of times, highest peak, total bytes written."""
+    runs: dict[str, list[dict]] = {k: [] for k in KINDS}
+    for rep in range(repeat):
+        for kind in KINDS[rep % 3:] + KINDS[:rep % 3]:
+            outs = [str(tmp / f"{name}-{kind}-{n}.png") for n in range(len(job["sheets"]))]
+            job_path = tmp / f"{name}-{kind}.json"
+            job_path.write_text(json.dumps({**job, "outs": outs}))
+            r = spawner.measure(kind, job_path)
+            r["bytes"] = sum(Path(o).stat().st_size for o in outs)
+            r["outs"] = [Path(o) for o in outs]
+            runs[kind].append(r)
+    return {k: {"wall": statistics.median(r["wall"] for r in rs), "cpu": statistics.median(r["cpu"] for r in rs),
+                "peak": max(r["peak"] for r in rs), "bytes": rs[-1]["bytes"], "outs": rs[-1]["outs"]}
+            for k, rs in runs.items()}
+
+
+def report(results: dict[str, dict], tmp: Path) -> None:
+    """Figures side by side, ratios, pixel comparisons; deletes the outputs."""
+    from bench.rasterkit import renders as raster_renders
+
+    for kind in KINDS:
+        r = results[kind]
+        print(f"  {kind:7s} wall {r['wall']:7.2f} s  cpu {r['cpu']:7.2f} s  peak RSS {r['peak']:7.1f} MB  "
+              f"file {r['bytes'] / 1e6:8.2f} MB")
+    ours = results["ours"]
+    for other in ("pyvips", "pillow"):
+        o = results[other]
+        print(f"  ours/{other}: wall {ours['wall'] / o['wall']:.2f}  cpu {ours['cpu'] / o['cpu']:.2f}  "
+              f"peak {ours['peak'] / o['peak']:.2f}  file {ours['bytes'] / o['bytes']:.3f}")
+    for other in ("pillow", "pyvips"):
+        for n, (a, b) in enumerate(zip(ours["outs"], results[other]["outs"], strict=True), start=1):
+            same, worst, share, digest = raster_renders.compare(a, b)
+            verdict = (f"identical (sha256 of pixels {digest}...)" if same
+                       else f"differ: max abs {worst}, {share:.1%} of pixels")
+            print(f"  sheet {n} pixels, ours vs {other}: {verdict}")
+    again = sum(raster_renders.reencoded_size(p, tmp / "again.png") for p in ours["outs"])
+    print(f"  our pixels written by libvips with the reference's settings: {again / 1e6:.2f} MB "
+          f"(ours {ours['bytes'] / 1e6:.2f} MB, pyvips reference {results['pyvips']['bytes'] / 1e6:.2f} MB)")
+    for r in results.values():
+        for p in r["outs"]:
+            p.unlink(missing_ok=True)
+
+
+def sheets_bench(spawner: Spawner, tmp: Path, lengths: list[float], dpi: int, repeat: int) -> None:
+    from bench.rasterkit import inputs as raster_inputs
+    from prepress import units
+
+    designs = raster_inputs.write_synthetic(tmp)
+    for length in lengths:
+        layout = raster_inputs.shelf_layout(22.0, length, round(300 * length / 120))
+        sheet = layout["sheets"][0]
+        w_px, h_px = units.inches_to_px(22.0, dpi), units.inches_to_px(length, dpi)
+        print(f"sheet 22 x {length:g} in at {dpi} DPI = {w_px} x {h_px} px ({w_px * h_px * 4 / 1e9:.2f} GB raw), "
+              f"{len(sheet['placements'])} placements, utilization {sheet['utilization']:.2f}; "
+              f"median of {repeat}, cpus {os.cpu_count()}")
+        job = {"sheets": [sheet], "sheet_width": 22.0, "designs": designs, "dpi": dpi}
+        report(run_all(spawner, job, tmp, f"sheet{length:g}", repeat), tmp)
+
+
+def day_bench(spawner: Spawner, tmp: Path, dpi: int, repeat: int, max_length: float) -> None:
+    from bench.rasterkit import inputs as raster_inputs
+    from prepress import imposition
+
+    folder = tmp / "day"
+    folder.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    layout, designs = raster_inputs.production_day(folder, max_length)
+    data = imposition.layout_to_dict(layout)
+    print(f"production day: {len(designs)} designs (one 22 x 60 in = 6600 x 18000 px), "
+          f"{raster_inputs.pieces(layout)} pieces on {len(layout.sheets)} sheets of "
+          f"{', '.join(f'{s.length:g}' for s in layout.sheets)} in, {layout.length:g} in of film, "
+          f"utilization {raster_inputs.day_utilization(layout):.3f} (inputs built in "
+          f"{time.perf_counter() - start:.0f} s); median of {repeat}")
+    job = {"sheets": data["sheets"], "sheet_width": 22.0, "designs": designs, "dpi": dpi}
+    report(run_all(spawner, job, tmp, "day", repeat), tmp)
 
 
 def main() -> None:
-    """Build the inputs, run both renders in children, print figures and ratios."""
+    """Build the inputs, run the renders in children, print figures and ratios."""
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        kind, layout_path, design_dir, dpi, out = sys.argv[2:7]
-        child(kind, Path(layout_path), Path(design_dir), int(dpi), Path(out))
+        from bench.rasterkit import renders as raster_renders
+
+        kind, job_path = sys.argv[2:4]
+        raster_renders.RENDERS[kind](json.loads(Path(job_path).read_text()))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--width", type=float, default=22.0)
-    parser.add_argument("--length", type=float, default=200.0)
+    parser.add_argument("--lengths", type=float, nargs="*", default=[120.0, 200.0])
     parser.add_argument("--dpi", type=int, default=300)
-    parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--keep", type=Path, help="write inputs and outputs here instead of a temp dir")
+    parser.add_argument("--day-repeat", type=int, default=1)
+    parser.add_argument("--no-day", action="store_true", help="skip the production day")
+    parser.add_argument("--day-max-length", type=float, default=120.0)
+    parser.add_argument("--keep", type=Path, help="keep inputs here (reused by later runs) instead of a temp dir")
     args = parser.parse_args()
+    spawner = Spawner()
     with tempfile.TemporaryDirectory(prefix="bench-raster-") as scratch:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
-        design_dir = tmp / "designs"
-        design_dir.mkdir(exist_ok=True)
-        for seed, (key, (px, _)) in enumerate(DESIGNS.items()):
-            make_design(px, seed).save(design_dir / f"{key}.png")
-        layout = shelf_layout(args.width, args.length, args.count)
-        layout_path = tmp / "layout.json"
-        layout_path.write_text(json.dumps(layout))
-        sheet = layout["sheets"][0]
-        w_px, h_px = units.inches_to_px(args.width, args.dpi), units.inches_to_px(args.length, args.dpi)
-        print(f"sheet {args.width} x {args.length} in at {args.dpi} DPI = {w_px} x {h_px} px "
-              f"({w_px * h_px * 4 / 1e9:.2f} GB raw RGBA), {len(sheet['placements'])} placements, "
-              f"utilization {sheet['utilization']:.2f}, cpus {os.cpu_count()}")
-        results: dict[str, dict] = {}
-        for _ in range(args.repeat):
-            for kind in ("pillow", "ours"):
-                r = measure(kind, layout_path, design_dir, args.dpi, tmp / f"sheet-{kind}.png")
-                print(f"{kind:7s} peak RSS {r['peak_mb']:8.1f} MB  wall {r['wall_s']:6.2f} s  "
-                      f"(render {r['render_s']:6.2f} s)  cpu {r['cpu_s']:6.2f} s  file {r['bytes'] / 1e6:.1f} MB")
-                best = results.setdefault(kind, r)
-                for k in ("wall_s", "render_s", "cpu_s"):
-                    best[k] = min(best[k], r[k])
-                best["peak_mb"] = max(best["peak_mb"], r["peak_mb"])
-        # Same sheet cut to its first 20 inches: our peak should not depend on the length.
-        short = {"sheet_width": args.width, "sheets": [{"length": 20.0, "placements": [
-            p for p in sheet["placements"] if p["y"] + p["height"] <= 20.0]}]}
-        (tmp / "short.json").write_text(json.dumps(short))
-        r = measure("ours", tmp / "short.json", design_dir, args.dpi, tmp / "short-ours.png")
-        print(f"ours on the first 20 in only: peak RSS {r['peak_mb']:.1f} MB, wall {r['wall_s']:.2f} s")
-        ours, base = results["ours"], results["pillow"]
-        print(f"ratios ours/pillow: peak memory {ours['peak_mb'] / base['peak_mb']:.3f}  "
-              f"wall time {ours['wall_s'] / base['wall_s']:.3f}  cpu time {ours['cpu_s'] / base['cpu_s']:.3f}  "
-              f"file size {ours['bytes'] / base['bytes']:.3f}")
-        diff = compare_small(layout, design_dir, args.dpi, tmp)
-        print(f"small sheet ({args.width} x 12 in) max abs pixel difference: {diff}")
-        same = scanline_digest(tmp / "sheet-ours.png") == scanline_digest(tmp / "sheet-pillow.png")
-        print(f"full sheets: decoded scanlines {'identical' if same else 'DIFFER'}")
+        sheets_bench(spawner, tmp, args.lengths, args.dpi, args.repeat)
+        if not args.no_day:
+            day_bench(spawner, tmp, args.dpi, args.day_repeat, args.day_max_length)
 
 
 if __name__ == "__main__":

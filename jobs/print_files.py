@@ -94,7 +94,7 @@ def _render(ctx: context.JobContext, job: job_model.PrintJob, design, src: str, 
             stretch: bool):
     with outputs.temp_path() as out:
         facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
-                                  stretch=stretch)
+                                  stretch=stretch, max_pixels=ctx.settings.max_image_pixels)
         row = outputs.store(ctx, job, out, file_type="print_files", tags=["print-file"],
                             filename=outputs.output_name(job, design.filename, f"{item['size_name']}_{dpi}dpi"))
     # Each output is committed as it lands: a retry after a crash replaces it rather than redoing the batch

@@ -35,8 +35,10 @@ def _icc_to_srgb(colour: Image.Image, profile: ImageCms.ImageCmsProfile | None) 
     """Colour-only image to sRGB RGB through `profile`, or a plain convert without one."""
     if profile is not None:
         try:
-            return ImageCms.profileToProfile(colour, profile, _SRGB, outputMode="RGB",
-                                             renderingIntent=ImageCms.Intent.PERCEPTUAL)
+            converted = ImageCms.profileToProfile(colour, profile, _SRGB, outputMode="RGB",
+                                                  renderingIntent=ImageCms.Intent.PERCEPTUAL)
+            if converted is not None:  # None only for in-place conversion, which this is not
+                return converted
         except ImageCms.PyCMSError:
             pass  # profile does not fit the pixel mode (e.g. an RGB profile on a CMYK file)
     return colour if colour.mode == "RGB" else colour.convert("RGB")

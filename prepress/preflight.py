@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pyvips
 from PIL import Image
@@ -69,7 +69,8 @@ def _alpha_range(path: str | os.PathLike[str]) -> tuple[float, float, float]:
         raise ValueError(f"cannot read image {os.fspath(path)!r}: {exc}") from exc
     # libvips did not expose the colour-key transparency Pillow saw (e.g. tRNS); such files are small, decode them.
     with Image.open(path) as im:
-        low, high = im.convert("RGBA").getchannel("A").getextrema()
+        # One band: the extrema are a (low, high) pair of numbers.
+        low, high = cast(tuple[float, float], im.convert("RGBA").getchannel("A").getextrema())
     return float(low), float(high), 255.0
 
 

@@ -11,7 +11,7 @@ the designs are pasted, so they only ever show in the spacing.
 Command line (DIR holds ``{key}.png``)::
 
     python -m prepress.raster LAYOUT.json --designs DIR --dpi 300 --out sheet.png
-        [--sheet-width 22] [--sheet N] [--cut-guides] [--labels] [--compress-level 6]
+        [--sheet-width 22] [--sheet N] [--cut-guides] [--labels] [--compress-level 6] [--max-megapixels 600]
 
 ``--sheet N`` (1-based) renders that sheet to ``--out``. Without it a one-sheet layout goes to ``--out`` and a
 longer layout renders every sheet, numbered from the ``--out`` name: ``sheet-1.png``, ``sheet-2.png``, ...
@@ -29,9 +29,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from prepress import raster_compose, raster_geometry, raster_png
+from prepress import raster_compose, raster_geometry, raster_png, raster_source
 
 RenderError = raster_geometry.RenderError
+DesignSource = raster_source.DesignSource
+DEFAULT_MAX_INPUT_PIXELS = raster_source.DEFAULT_MAX_PIXELS
+Designs = Mapping[str, "DesignSource | str | os.PathLike[str]"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +49,17 @@ class RenderResult:
     bytes_written: int
 
 
-def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: Mapping[str, str | os.PathLike[str]],
-                 dpi: int, out: str | os.PathLike[str], *, cut_guides: bool = False, labels: bool = False,
-                 compress_level: int = 6, strip_rows: int = 128, threads: int | None = None,
-                 cache_bytes: int = 128 << 20) -> RenderResult:
-    """Render one layout sheet to an RGBA PNG at `out`, atomically (a failed render leaves `out` untouched)."""
+def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: Designs, dpi: int,
+                 out: str | os.PathLike[str], *, max_input_pixels: int = DEFAULT_MAX_INPUT_PIXELS,
+                 cut_guides: bool = False, labels: bool = False, compress_level: int = 6, strip_rows: int = 128,
+                 threads: int | None = None, cache_bytes: int = 64 << 20,
+                 small_pixels: int = raster_compose.SMALL_PIXELS,
+                 scratch_dir: str | os.PathLike[str] | None = None) -> RenderResult:
+    """Render one layout sheet to an RGBA PNG at `out`, atomically (a failed render leaves `out` untouched).
+
+    Designs over `max_input_pixels` (whole file, before any crop) are refused; pass the configured upload limit.
+    Large designs are resampled through unlinked temporary files in `scratch_dir` (default: beside `out`).
+    """
     if dpi <= 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
     if strip_rows <= 0:
@@ -58,24 +67,30 @@ def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: M
     width_in = raster_geometry.resolve_sheet_width(sheet, sheet_width)
     width_px, height_px = raster_geometry.sheet_size_px(sheet, width_in, dpi)
     placements = raster_geometry.pixel_placements(sheet, dpi, width_px, height_px)
-    # Fail before any pixel work on the cheap-to-find problems; unreadable files still surface mid-render.
+    # Fail before any pixel work on the cheap-to-find problems (missing, too large, bad crop); damaged pixels still
+    # surface mid-render.
+    opened: dict[str, raster_source.Design] = {}
     for p in placements:
-        path = designs.get(p.key)
-        if path is None or not os.path.isfile(path):
-            raise RenderError(f"design {p.key!r} is missing ({path or 'no file given'})", p.key)
+        if p.key not in opened:
+            value = designs.get(p.key)
+            if value is None:
+                raise RenderError(f"design {p.key!r} is missing (no file given)", p.key)
+            opened[p.key] = raster_source.Design(p.key, raster_source.as_source(value), max_input_pixels)
     if threads is None:
-        # Composing is a tenth of the work, so encoder threads beyond a few only add strips held in memory.
+        # Composing is a small part of the work, so encoder threads beyond a few only add strips held in memory.
         threads = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     out = Path(out)
+    scratch = Path(scratch_dir) if scratch_dir is not None else out.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
-        with os.fdopen(fd, "wb") as fp:
+        with os.fdopen(fd, "wb") as fp, raster_source.without_operation_cache():
             writer = raster_png.PngStripWriter(fp, width_px, height_px, dpi, compress_level=compress_level,
                                                threads=threads)
             try:
-                for strip in raster_compose.iter_strips(placements, designs, width_px, height_px, dpi,
+                for strip in raster_compose.iter_strips(placements, opened, width_px, height_px, dpi, scratch,
                                                         strip_rows=strip_rows, cut_guides=cut_guides,
-                                                        labels=labels, cache_bytes=cache_bytes):
+                                                        labels=labels, cache_bytes=cache_bytes,
+                                                        small_pixels=small_pixels):
                     writer.write_strip(strip)
                 writer.close()
             finally:
@@ -109,9 +124,8 @@ def designs_in_dir(directory: str | os.PathLike[str], keys: Sequence[str]) -> di
     return {key: Path(directory) / f"{key}.png" for key in keys}
 
 
-def render_layout(layout: Mapping[str, Any], sheet_width: float | None,
-                  designs: Mapping[str, str | os.PathLike[str]], dpi: int, out: str | os.PathLike[str], *,
-                  sheet: int | None = None, **options: Any) -> list[RenderResult]:
+def render_layout(layout: Mapping[str, Any], sheet_width: float | None, designs: Designs, dpi: int,
+                  out: str | os.PathLike[str], *, sheet: int | None = None, **options: Any) -> list[RenderResult]:
     """Render sheet number `sheet` (1-based) to `out`, or every sheet to the names from `sheet_paths`."""
     sheets = list(layout.get("sheets", []))
     if not sheets:
@@ -140,13 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cut-guides", action="store_true", help="thin cut lines in the spacing around items")
     parser.add_argument("--labels", action="store_true", help="order number and key beside each item")
     parser.add_argument("--compress-level", type=int, default=6, choices=range(10), metavar="0-9")
+    parser.add_argument("--max-megapixels", type=int, default=DEFAULT_MAX_INPUT_PIXELS // 1_000_000,
+                        help="refuse designs larger than this (default: the upload limit's default)")
     args = parser.parse_args(argv)
     try:
         layout = json.loads(args.layout.read_text())
         keys = sorted({str(p["key"]) for s in layout.get("sheets", []) for p in s.get("placements", [])})
         results = render_layout(layout, args.sheet_width, designs_in_dir(args.designs, keys), args.dpi, args.out,
                                 sheet=args.sheet, cut_guides=args.cut_guides, labels=args.labels,
-                                compress_level=args.compress_level)
+                                compress_level=args.compress_level, max_input_pixels=args.max_megapixels * 1_000_000)
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

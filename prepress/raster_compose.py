@@ -7,64 +7,73 @@ import functools
 import os
 from collections.abc import Iterator, Mapping
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from prepress import raster_geometry
+from prepress import raster_geometry, raster_resample, raster_source
 
 # Mid grey reads on both dark and light garments and on clear film.
 GUIDE_RGBA = (128, 128, 128, 255)
 GUIDE_OFFSET_IN = 0.02  # far enough out that cutting on the line leaves the print's edge intact
 GUIDE_WIDTH_IN = 1 / 150  # 2 px at 300 DPI: thinner does not survive printing on film
 LABEL_HEIGHT_IN = 0.06  # fits in the usual 1/8 in spacing together with the guide
-# Rotated placements turn the design a quarter turn clockwise: its top edge ends up on the right.
-ROTATION = Image.Transpose.ROTATE_270
-RESAMPLE = Image.Resampling.LANCZOS
+ROTATION = raster_resample.ROTATION
+RESAMPLE = raster_resample.RESAMPLE
+# Designs up to this size go through Pillow whole (its peak is a few times the decoded design); larger ones are
+# resampled in parts with their intermediates on disk.
+SMALL_PIXELS = 4_000_000
 
 Box = tuple[int, int, int, int]
-
-
-def load_design(path: str | os.PathLike[str], key: str, size: tuple[int, int], rotated: bool) -> Image.Image:
-    """A design as RGBA at exactly `size` px: turned losslessly if rotated, then resampled once (never if exact)."""
-    try:
-        with Image.open(path) as src:
-            if src.mode.startswith("I;16"):
-                # Pillow's own I;16 -> RGBA conversion clips instead of scaling, turning 16-bit grey mostly white.
-                src = src.point(lambda v: v / 257, "L")
-            image = src.convert("RGBA")
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise raster_geometry.RenderError(f"design {key!r} is missing or unreadable ({path}): {exc}", key) from exc
-    if rotated:
-        image = image.transpose(ROTATION)
-    if image.size != size:
-        image = image.resize(size, RESAMPLE)
-    return image
+Ident = tuple[str, int, int, bool]
+Designs = Mapping[str, "raster_source.DesignSource | str | os.PathLike[str]"]
 
 
 class SpriteCache:
-    """Resized designs by (key, size, rotation), least recently used dropped past a byte budget."""
+    """Resampled designs by (key, size, rotation), each kept until the last placement using it has been pasted.
 
-    def __init__(self, designs: Mapping[str, str | os.PathLike[str]], budget_bytes: int) -> None:
+    Sprites live in memory while they fit `budget_bytes`, on disk under `scratch` otherwise.
+    """
+
+    def __init__(self, designs: Mapping[str, raster_source.Design], uses: collections.Counter[Ident],
+                 scratch: str | os.PathLike[str], budget_bytes: int, small_pixels: int = SMALL_PIXELS) -> None:
         self._designs = designs
+        self._uses = uses
+        self._scratch = scratch
         self._budget = budget_bytes
-        self._bytes = 0
-        self._items: collections.OrderedDict[tuple[str, int, int, bool], Image.Image] = collections.OrderedDict()
+        self._small = small_pixels
+        self._memory = 0
+        self._items: dict[Ident, raster_resample.Sprite] = {}
 
-    def get(self, key: str, size: tuple[int, int], rotated: bool) -> Image.Image:
-        """The resized design, from the cache when the same design was placed at the same size recently."""
-        ident = (key, size[0], size[1], rotated)
-        image = self._items.get(ident)
-        if image is not None:
-            self._items.move_to_end(ident)
-            return image
-        if key not in self._designs:
-            raise raster_geometry.RenderError(f"no design file given for key {key!r}", key)
-        image = load_design(self._designs[key], key, size, rotated)
-        self._items[ident] = image
-        self._bytes += size[0] * size[1] * 4
-        while self._bytes > self._budget and self._items:
-            (_, w, h, _), _ = self._items.popitem(last=False)
-            self._bytes -= w * h * 4
-        return image
+    def get(self, ident: Ident) -> raster_resample.Sprite:
+        """The sprite, made on first use."""
+        sprite = self._items.get(ident)
+        if sprite is None:
+            key, width, height, rotated = ident
+            design = self._designs[key]
+            bytes_needed = width * height * 4
+            if (design.width * design.height <= self._small and width * height <= self._small
+                    and self._memory + bytes_needed <= self._budget):
+                sprite = raster_resample.in_memory(design, (width, height), rotated)
+                self._memory += sprite.nbytes
+            else:
+                sprite = raster_resample.on_disk(design, (width, height), rotated, self._scratch)
+            self._items[ident] = sprite
+        return sprite
+
+    def done(self, ident: Ident) -> None:
+        """One placement of the sprite is complete; the last one frees it."""
+        self._uses[ident] -= 1
+        if self._uses[ident] <= 0:
+            sprite = self._items.pop(ident, None)
+            if sprite is not None:
+                self._memory -= sprite.nbytes if sprite.in_memory else 0
+                sprite.close()
+
+    def close(self) -> None:
+        """Free every sprite (after a failure)."""
+        for sprite in self._items.values():
+            sprite.close()
+        self._items.clear()
 
 
 @dataclasses.dataclass
@@ -76,8 +85,12 @@ class _Item:
     top: int  # first sheet row touched by the item, its guide or its label
     bottom: int
     label_px: int = 0
-    sprite: Image.Image | None = None
     label: Image.Image | None = None
+
+    @property
+    def ident(self) -> Ident:
+        p = self.place
+        return (p.key, p.width, p.height, p.rotated)
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,7 +100,7 @@ def _font(height_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def _label_sprite(text: str, height_px: int) -> Image.Image:
     font = _font(height_px)
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255)
     sprite = Image.new("RGBA", mask.size, GUIDE_RGBA)
@@ -110,7 +123,7 @@ def _items(placements: list[raster_geometry.PixelPlacement], width_px: int, heig
         text, label_box = None, (0, 0, 0, 0)
         if labels:
             text = f"{p.index + 1} {p.key}"
-            left, top, right, bottom = _font(label_px).getbbox(text)
+            left, top, right, bottom = (int(v) for v in _font(label_px).getbbox(text))
             w, h = max(1, right - left), max(1, bottom - top)
             gap = offset + line + 1
             # Below the item, or above it when the sheet ends first.
@@ -123,48 +136,55 @@ def _items(placements: list[raster_geometry.PixelPlacement], width_px: int, heig
     return out
 
 
-def iter_strips(placements: list[raster_geometry.PixelPlacement], designs: Mapping[str, str | os.PathLike[str]],
-                width_px: int, height_px: int, dpi: int, *, strip_rows: int = 128, cut_guides: bool = False,
-                labels: bool = False, cache_bytes: int = 128 << 20) -> Iterator[Image.Image]:
-    """Yield the sheet top to bottom as transparent RGBA strips of `strip_rows` rows (the last may be shorter)."""
-    cache = SpriteCache(designs, cache_bytes)
-    pending = sorted(_items(placements, width_px, height_px, dpi, cut_guides, labels), key=lambda it: it.top)
-    pending.reverse()
+def iter_strips(placements: list[raster_geometry.PixelPlacement], designs: Mapping[str, raster_source.Design],
+                width_px: int, height_px: int, dpi: int, scratch: str | os.PathLike[str], *, strip_rows: int = 128,
+                cut_guides: bool = False, labels: bool = False, cache_bytes: int = 64 << 20,
+                small_pixels: int = SMALL_PIXELS) -> Iterator[np.ndarray]:
+    """Yield the sheet top to bottom as transparent (rows, width, 4) uint8 strips of `strip_rows` rows."""
+    items = _items(placements, width_px, height_px, dpi, cut_guides, labels)
+    cache = SpriteCache(designs, collections.Counter(it.ident for it in items), scratch, cache_bytes, small_pixels)
+    pending = sorted(items, key=lambda it: it.top, reverse=True)
     active: list[_Item] = []
-    for y0 in range(0, height_px, strip_rows):
-        y1 = min(height_px, y0 + strip_rows)
-        while pending and pending[-1].top < y1:
-            active.append(pending.pop())
-        active = [it for it in active if it.bottom > y0]
-        # Layout order decides who wins on overlap, exactly as pasting the list onto one canvas would.
-        active.sort(key=lambda it: it.place.index)
-        strip = Image.new("RGBA", (width_px, y1 - y0), (0, 0, 0, 0))
-        # Guides and labels go down first and the designs are pasted over them, so they can only show in spacing.
-        for it in active:
-            for gl, gt, gr, gb in it.guide:
-                gl, gt, gr, gb = max(gl, 0), max(gt, y0), min(gr, width_px), min(gb, y1)
-                if gl < gr and gt < gb:
-                    strip.paste(GUIDE_RGBA, (gl, gt - y0, gr, gb - y0))
-            if it.label_text is not None:
-                if it.label is None:
-                    it.label = _label_sprite(it.label_text, it.label_px)
-                _composite_clipped(strip, it.label, it.label_box[:2], y0, y1)
-        for it in active:
-            p = it.place
-            if p.top >= y1 or p.bottom <= y0:
-                continue
-            if it.sprite is None:
-                it.sprite = cache.get(p.key, (p.width, p.height), p.rotated)
-            # Pillow clips a paste at a negative offset, so the strip takes just the rows it covers.
-            strip.paste(it.sprite, (p.left, p.top - y0))
-            if p.bottom <= y1:
-                it.sprite = None
-        yield strip
+    try:
+        for y0 in range(0, height_px, strip_rows):
+            y1 = min(height_px, y0 + strip_rows)
+            while pending and pending[-1].top < y1:
+                active.append(pending.pop())
+            active = [it for it in active if it.bottom > y0]
+            # Layout order decides who wins on overlap, exactly as pasting the list onto one canvas would.
+            active.sort(key=lambda it: it.place.index)
+            strip = np.zeros((y1 - y0, width_px, 4), np.uint8)
+            # Guides and labels go down first and the designs over them, so they can only show in spacing.
+            for it in active:
+                _draw_marks(strip, it, y0, y1)
+            for it in active:
+                p = it.place
+                top, bottom = max(p.top, y0), min(p.bottom, y1)
+                if top >= bottom:
+                    continue
+                strip[top - y0:bottom - y0, p.left:p.right] = cache.get(it.ident).rows(top - p.top, bottom - p.top)
+                if p.bottom <= y1:
+                    cache.done(it.ident)
+            yield strip
+    finally:
+        cache.close()
 
 
-def _composite_clipped(strip: Image.Image, sprite: Image.Image, at: tuple[int, int], y0: int, y1: int) -> None:
-    x, y = at
-    t, b = max(y, y0), min(y + sprite.height, y1)
-    r = min(x + sprite.width, strip.width)
+def _draw_marks(strip: np.ndarray, it: _Item, y0: int, y1: int) -> None:
+    """The item's cut guide and label rows that fall in this strip."""
+    width = strip.shape[1]
+    for gl, gt, gr, gb in it.guide:
+        gl, gt, gr, gb = max(gl, 0), max(gt, y0), min(gr, width), min(gb, y1)
+        if gl < gr and gt < gb:
+            strip[gt - y0:gb - y0, gl:gr] = GUIDE_RGBA
+    if it.label_text is None:
+        return
+    if it.label is None:
+        it.label = _label_sprite(it.label_text, it.label_px)
+    x, y = it.label_box[:2]
+    t, b = max(y, y0), min(y + it.label.height, y1)
+    r = min(x + it.label.width, width)
     if t < b and x < r:
-        strip.alpha_composite(sprite, (x, t - y0), (0, t - y, r - x, b - y))
+        region = Image.fromarray(strip[t - y0:b - y0, x:r])
+        region.alpha_composite(it.label.crop((0, t - y, r - x, b - y)))
+        strip[t - y0:b - y0, x:r] = np.asarray(region)

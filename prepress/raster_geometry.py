@@ -70,8 +70,8 @@ def pixel_placements(sheet: Mapping[str, Any], dpi: int, width_px: int, height_p
             key = str(p["key"])
             x, y, w, h = (float(p[k]) for k in ("x", "y", "width", "height"))
         except (KeyError, TypeError, ValueError) as exc:
-            key = p.get("key") if isinstance(p, Mapping) else None
-            raise RenderError(f"placement {index} is malformed: {exc!r}", key) from exc
+            named = p.get("key") if isinstance(p, Mapping) else None
+            raise RenderError(f"placement {index} is malformed: {exc!r}", named) from exc
         # Each edge is rounded on its own (not origin + rounded size) so placements that touch in inches share
         # the pixel edge and never overlap or leave a seam.
         left, top = units.inches_to_px(x, dpi), units.inches_to_px(y, dpi)

@@ -243,15 +243,15 @@ def test_png_writer_round_trip_and_checks():
     buf = io.BytesIO()
     writer = raster_png.PngStripWriter(buf, 30, 45, 254, threads=2)
     with pytest.raises(ValueError):
-        writer.write_strip(Image.new("RGB", (30, 5)))
+        writer.write_strip(np.zeros((5, 30, 3), np.uint8))  # RGB: strips are RGBA arrays
     for y in range(0, 45, 4):
-        writer.write_strip(Image.fromarray(a[y:y + 4], "RGBA"))
+        writer.write_strip(a[y:y + 4])
     writer.close()
     with Image.open(io.BytesIO(buf.getvalue())) as im:
         assert np.array_equal(np.asarray(im), a)
         assert im.info["dpi"] == pytest.approx((254, 254), abs=0.01)
     short = raster_png.PngStripWriter(io.BytesIO(), 30, 45, 100)
-    short.write_strip(Image.new("RGBA", (30, 5)))
+    short.write_strip(np.zeros((5, 30, 4), np.uint8))
     with pytest.raises(ValueError, match="5 of 45"):
         short.close()
 
