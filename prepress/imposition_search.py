@@ -17,6 +17,9 @@ DEADLINE_SHARE = 0.8
 
 # Non-improving moves before the search jumps back to the best layout found with a bigger kick.
 PLATEAU = 200
+# Independent trajectories the open-strip search runs side by side, from the best start orders: one alone
+# often settles in a local optimum its neighbours cannot leave, several rarely all do.
+TRAJECTORIES = 10
 # Chance per move of switching the gap-filling rule (plain or tidy); rare because it changes everything.
 RULE_SWITCH = 0.02
 
@@ -127,11 +130,13 @@ def search(
     best: skyline.Packed | None = None
     best_key: Key | None = None
     best_state = State([], [], False)
+    tried: list[tuple[Key, int, State]] = []
     for state in _starts(shapes, counts):
         if best is not None and run.spent():
             break
         p = run(state, limit)
         k = run.score(p, limit)
+        tried.append((k, len(tried), state))
         if best_key is None or k < best_key:
             best, best_key, best_state = p, k, state
     assert best is not None and best_key is not None
@@ -140,33 +145,37 @@ def search(
         return best
     moves = Moves(random.Random(seed), any(len(shapes[t]) > 1 for t in best_state.order), n_types)
     if limit is None:
-        return descend(run, moves, best, best_state, lower_bound)
+        return descend(run, moves, best, [t[2] for t in sorted(tried)[:TRAJECTORIES]], lower_bound)
     return improve(run, moves, best, best_key, best_state, limit, lower_bound)
 
 
-def descend(run: Runner, moves: Moves, best: skyline.Packed, best_state: State, lower_bound: int) -> skyline.Packed:
+def descend(run: Runner, moves: Moves, best: skyline.Packed, states: list[State], lower_bound: int) -> skyline.Packed:
     """Shorten an open strip: local search for a layout of every piece within one unit less than the best.
 
     Asking "does everything fit within this length?" (the decision version, as in Wei et al.'s iterated binary
     search on the strip length) scores each pass by the area it leaves out, a far finer signal than the length
     itself, which most orders share. Each success sets the target just below the new best: on production days
     the lower bound is far from reachable, so probing halfway down would spend the budget on hopeless targets.
+    The trajectories from `states` take turns, each accepting a move that leaves out no more than it did.
     """
-    cur = best_state
+    curs = list(states)
     while not run.spent() and best.length > lower_bound:
         target = best.length - 1
-        cur_key = run.score(run(cur, target), target)
+        keys = [run.score(run(c, target), target) for c in curs]
+        n = 0
         while not run.spent():
-            state = moves.mutate(cur)
-            p = run(state, target, cur_key[0])
+            j = n % len(curs)
+            n += 1
+            state = moves.mutate(curs[j])
+            p = run(state, target, keys[j][0])
             if p.cut:
                 continue
             k = run.score(p, target)
             if k[0] == 0:
-                best, cur = p, state
+                best, curs[j] = p, state
                 break
-            if k <= cur_key:
-                cur, cur_key = state, k
+            if k <= keys[j]:
+                curs[j], keys[j] = state, k
     return best
 
 
