@@ -14,9 +14,11 @@ early on a machine several times slower than a modest core (then the layout may 
 it keeps the call within its budget whatever the load.
 
 Method: a skyline heuristic fills the lowest gap with the best-fitting piece type (imposition_skyline); a local
-search tunes the order and orientation in which it tries types (imposition_search), first from classic sort
-orders, then by asking for a layout of everything within a target length below the best found, the target set by
-iterated doubling binary search over the strip length (Wei et al. 2017), scored by the area left out.
+search tunes the order and orientation in which it tries types (imposition_search). It starts from classic sort
+orders, then, on an open strip, asks for a layout of everything within one grid unit less than the best found
+(the decision version of Wei et al.'s binary search over the strip length), scoring each pass by the area it
+leaves out, with ten trajectories from the best start orders taking turns; a sheet of fixed length is filled as
+fully as possible instead.
 
 Group mode: groups (orders) are packed one after another in order of each group's first item; ungrouped items
 come last, as one group. `group_mode=True` (or "bands") gives every group its own band across the roll, so the
