@@ -9,8 +9,9 @@ from typing import NamedTuple
 from prepress import imposition_skyline as skyline
 
 # Work units (see skyline.pack) the search may spend per second of budget. It stops on this count, not on the
-# clock, so the same input gives the same layout on any machine; the count fills about half the budget on a
-# modest core (2024 cloud vCPU), leaving the wall-clock deadline as a safety stop for much slower or busy ones.
+# clock, so the same input gives the same layout on any machine; the count fills about 40% of the budget on a
+# modest core (a 2024 cloud vCPU does about 25 million units per CPU second), leaving the wall-clock deadline as
+# a safety stop for much slower or busy ones.
 WORK_PER_SECOND = 10_000_000
 # Share of the budget after which the clock stops the search; the rest is the caller's margin.
 DEADLINE_SHARE = 0.8
