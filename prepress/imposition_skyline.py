@@ -23,7 +23,8 @@ Skyline = tuple[list[int], list[int], list[int]]
 
 
 class Packed(NamedTuple):
-    """Result of one constructive pass: placements as (type, x, y, shape), used length, and effort spent."""
+    """Result of one constructive pass: placements as (type, x, y, shape), used length, and effort spent;
+    `cut` when it was stopped early by its waste slack (then only `work` is meaningful)."""
 
     placements: list[tuple[int, int, int, Shape]]
     length: int
@@ -31,6 +32,7 @@ class Packed(NamedTuple):
     left: list[int]
     work: int
     skyline: Skyline
+    cut: bool = False
 
 
 
@@ -45,6 +47,7 @@ def pack(
     limit: int | None = None,
     tidy: bool = False,
     start: Skyline | None = None,
+    slack: int | None = None,
 ) -> Packed:
     """Place `counts[t]` copies of every type, trying types in `order`, on a strip `width` wide.
 
@@ -53,7 +56,8 @@ def pack(
     first piece in `order` that fits; ties go to the earlier piece in `order`, which is what the search tunes.
     With `tidy`, that last choice avoids pieces leaving a sliver narrower than any remaining piece.
     With `limit` the strip is a bin of that length: pieces that would cross it stay unplaced (see `left`).
-    `start` continues on an earlier pass's skyline instead of an empty strip.
+    `start` continues on an earlier pass's skyline instead of an empty strip. With `slack`, the pass stops
+    (`cut`) once the waste it trapped exceeds it: the caller knows such a pass cannot be of use.
     """
     left = list(counts)
     cands: list[Cand] = []
@@ -74,6 +78,9 @@ def pack(
     waste = 0
     top = 0
     cap = _EDGE if limit is None else limit
+    if slack is None:
+        slack = _EDGE * _EDGE
+    cut = False
     # Effort is counted in candidates looked at plus a fixed cost per step, so callers can cap the search by
     # work done instead of by the clock, which keeps results independent of machine speed.
     work = 50 + 5 * len(cands)
@@ -82,9 +89,10 @@ def pack(
         i = ys.index(y)
         gw = ws[i]
         n = len(ys)
-        hl = ys[i - 1] - y if i > 0 else _EDGE
-        hr = ys[i + 1] - y if i + 1 < n else _EDGE
         room = cap - y
+        # Under a fixed length the strip's ends reach the cap, so a piece that meets it is level with the edge.
+        hl = ys[i - 1] - y if i > 0 else room
+        hr = ys[i + 1] - y if i + 1 < n else room
         best = None
         work += STEP_COST
         if gw >= min_side:
@@ -93,10 +101,10 @@ def pack(
                 score = 0
                 for c in exact:
                     if left[c[2]] and c[1] <= room:
-                        s = 1 + (c[1] == hl) + (c[1] == hr)
-                        if s > score:
-                            score, best = s, c
-                            if s == 3:
+                        fit = 1 + (c[1] == hl) + (c[1] == hr)
+                        if fit > score:
+                            score, best = fit, c
+                            if fit == 3:
                                 break
                 work += len(exact)
             if best is None:
@@ -134,6 +142,9 @@ def pack(
             # Nothing fits: the gap becomes waste up to its lower neighbour, which merges the two.
             low = min(hl, hr)
             waste += gw * low
+            if waste > slack:
+                cut = True
+                break
             ys[i] = y + low
             _merge(xs, ws, ys, i)
             continue
@@ -170,7 +181,7 @@ def pack(
                 cands = [c for c in cands if left[c[2]]]
                 min_side = min((c[0] for c in cands), default=_EDGE)
                 dead = 0
-    return Packed(placements, top, waste, left, work, (xs, ws, ys))
+    return Packed(placements, top, waste, left, work, (xs, ws, ys), cut)
 
 
 def _merge(xs: list[int], ws: list[int], ys: list[int], i: int) -> None:

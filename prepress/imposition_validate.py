@@ -57,12 +57,12 @@ def _crowding(placements: list, spacing: float) -> list[str]:
 def _accounting(layout: Layout, items: list[Item]) -> list[str]:
     """Each ordered piece placed exactly as often as ordered, at its own size (swapped only when rotated)."""
     out: list[str] = []
-    wanted = Counter()
+    wanted: Counter[str] = Counter()
     sizes: dict[str, set[tuple[float, float]]] = {}
     for it in items:
         wanted[it.key] += it.quantity
         sizes.setdefault(it.key, set()).add((it.width, it.height))
-    placed = Counter()
+    placed: Counter[str] = Counter()
     for sheet in layout.sheets:
         for p in sheet.placements:
             placed[p.key] += 1

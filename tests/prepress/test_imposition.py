@@ -1,16 +1,22 @@
 """Gang sheet imposition: validator, policies, splitting, grouping, determinism and the command line."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import random
 import subprocess
 import sys
+import time
+import types
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from prepress import imposition
+from prepress import imposition_plan as plan
+from prepress import imposition_search as search
 from prepress.imposition import ImpositionError, Item, Layout, Placement, Sheet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,6 +252,86 @@ def test_same_input_same_output():
     assert first == second
 
 
+# --- quality, determinism, budget, production scale ----------------------------------------------------------
+
+TRANSFERS = [(11.5, 12.0), (10.5, 9.8), (12.0, 13.15), (8.0, 7.9), (9.35, 12.65), (4.0, 3.5), (3.25, 3.1),
+             (2.85, 12.0), (3.95, 2.45), (2.0, 3.65), (10.6, 2.75), (4.25, 2.0), (6.75, 6.95), (2.5, 11.0)]
+
+
+def _day(kinds: int, pieces: int, seed: int) -> list[Item]:
+    """A production day: typical transfer sizes, slightly varied, with order quantities adding up to `pieces`."""
+    rng = random.Random(seed)
+    sizes = [(round(w * rng.uniform(0.9, 1.05), 2), round(h * rng.uniform(0.9, 1.05), 2))
+             for w, h in rng.choices(TRANSFERS, k=kinds)]
+    counts = [1] * kinds
+    for _ in range(pieces - kinds):
+        counts[rng.randrange(kinds)] += 1
+    return [Item(f"d{n}", w, h, q) for n, ((w, h), q) in enumerate(zip(sizes, counts, strict=True))]
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """A clock that never moves: the search then stops on its work count alone, as on an idle machine."""
+    monkeypatch.setattr(search, "time", types.SimpleNamespace(perf_counter=lambda: 0.0))
+
+
+def test_quality_sets_the_budget_and_an_explicit_budget_wins(monkeypatch):
+    seen = []
+    real = plan.lay_out
+
+    def spy(*args, **kwargs):
+        seen.append(args[5])
+        return real(*args[:5], 0.0, **kwargs)
+
+    monkeypatch.setattr(plan, "lay_out", spy)
+    imposition.impose(MIXED, 22, spacing=0.25)
+    imposition.impose(MIXED, 22, spacing=0.25, quality="thorough")
+    imposition.impose(MIXED, 22, spacing=0.25, quality="thorough", time_budget=0.3)
+    assert seen == [imposition.QUALITY_BUDGETS["fast"], imposition.QUALITY_BUDGETS["thorough"], 0.3]
+    assert imposition.QUALITY_BUDGETS["thorough"] > imposition.QUALITY_BUDGETS["fast"]
+    with pytest.raises(ImpositionError, match="quality"):
+        imposition.impose(MIXED, 22, quality="best")
+
+
+@pytest.mark.parametrize("quality", ["fast", "thorough"])
+def test_same_layout_twice_for_each_quality(frozen_clock, quality):
+    items = _day(12, 90, seed=3)
+    first = imposition.layout_to_dict(imposition.impose(items, 22, spacing=0.25, quality=quality))
+    second = imposition.layout_to_dict(imposition.impose(items, 22, spacing=0.25, quality=quality))
+    assert first == second
+
+
+def test_thorough_continues_the_fast_search(frozen_clock):
+    """The search is one seeded trajectory cut by its work count: more work can only find a shorter strip."""
+    items = _day(20, 150, seed=5)
+    fast = imposition.impose(items, 22, spacing=0.25, quality="fast")
+    thorough = imposition.impose(items, 22, spacing=0.25, quality="thorough")
+    assert imposition.validate_layout(thorough, items) == []
+    assert thorough.length <= fast.length
+
+
+def test_two_thousand_pieces_stay_within_a_generous_bound_of_the_budget():
+    rng = random.Random(11)
+    items = [Item(f"k{n}", round(rng.uniform(1, 12), 2), round(rng.uniform(1, 14), 2)) for n in range(2000)]
+    started = time.perf_counter()
+    layout = imposition.impose(items, 22, spacing=0.25, time_budget=1.0)
+    # Only a loose bound: a shared machine's timings are noisy; bench/imposition.py measures the real figures.
+    assert time.perf_counter() - started < 5.0
+    assert imposition.validate_layout(layout, items) == []
+
+
+@pytest.mark.parametrize("group_mode", [False, "bands", "flow"])
+def test_production_day_on_a_22_inch_roll_is_valid(group_mode):
+    items = [dataclasses.replace(it, group=f"o{n % 40}") for n, it in enumerate(_day(60, 400, seed=7))]
+    layout = imposition.impose(items, 22, spacing=0.25, margin=0.5, max_length=120, time_budget=0.5,
+                               group_mode=group_mode)
+    assert imposition.validate_layout(layout, items) == []
+    assert len(layout.sheets) > 1 and all(s.length <= 120 for s in layout.sheets)
+    assert Counter(p.key for p in _all(layout)) == {it.key: it.quantity for it in items}
+    area = sum(it.width * it.height * it.quantity for it in items)
+    assert layout.length < 1.5 * area / 21
+
+
 def test_zero_budget_still_gives_a_valid_first_pass():
     layout = imposition.impose(MIXED, 22, spacing=0.25, time_budget=0)
     assert imposition.validate_layout(layout, MIXED) == []
@@ -257,10 +343,10 @@ def test_empty_order_gives_no_sheets():
 
 # --- command line -------------------------------------------------------------------------------------------
 
-def _cli(tmp_path: Path, payload) -> subprocess.CompletedProcess:
+def _cli(tmp_path: Path, payload, *flags: str) -> subprocess.CompletedProcess:
     path = tmp_path / "in.json"
     path.write_text(payload if isinstance(payload, str) else json.dumps(payload))
-    return subprocess.run([sys.executable, "-m", "prepress.imposition", str(path)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "prepress.imposition", *flags, str(path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, check=False)
 
 
@@ -303,3 +389,17 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, payload):
     assert len(done.stderr.strip().splitlines()) == 1
     if isinstance(payload, dict) and payload.get("items"):
         assert payload["items"][0]["key"] in done.stderr
+
+
+def test_cli_takes_the_quality_as_flag_or_in_the_request(tmp_path):
+    # One piece type that cannot turn leaves nothing to search, so even the thorough quality answers at once.
+    request = {"sheet_width": 22, "spacing": 0.25, "rotation": "none",
+               "items": [{"key": "A", "width": 4, "height": 3.5, "quantity": 12}]}
+    for flags, body in (((), {**request, "quality": "thorough"}), (("--quality", "thorough"), request)):
+        done = _cli(tmp_path, body, *flags)
+        assert done.returncode == 0, done.stderr
+        assert len(json.loads(done.stdout)["sheets"][0]["placements"]) == 12
+    for flags, body in ((("--quality", "best"), request), ((), {**request, "quality": "best"})):
+        done = _cli(tmp_path, body, *flags)
+        assert done.returncode == 2 and done.stdout == ""
+        assert len(done.stderr.strip().splitlines()) == 1 and "quality" in done.stderr
