@@ -1,7 +1,6 @@
 """Executing a print job: the procrastinate task keeps the print_jobs row in step with each attempt."""
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -17,7 +16,6 @@ from models import audit, base, db
 from models import print_job as job_model
 
 app = jobs_app.app
-log = logging.getLogger("esa.job")
 PROGRESS_INTERVAL = 0.5
 
 
@@ -30,45 +28,39 @@ def run_print_job(jctx: job_context.JobContext, org_id: int, print_job_id: int) 
 def execute(org_id: int, print_job_id: int, jctx: job_context.JobContext | None = None,
             settings: config.Settings | None = None) -> str:
     """Mark processing, run the type's function with progress and cancellation, then record the outcome."""
-    settings = settings or config.get_settings()
     attempt = (jctx.job.attempts if jctx else 0) + 1
-    started = time.perf_counter()
-    with context.org_scope(org_id), audit.acting_as(audit.Actor(source="job", request_id=f"print-job-{print_job_id}")):
-        session = db.get_session()
-        try:
-            job = session.get(job_model.PrintJob, print_job_id, with_for_update={"key_share": True})
-            if job is None or job.status in job_model.FINISHED:
-                session.rollback()
-                return "skipped"
-            if job.cancel_requested:
-                _finish(session, job, "cancelled", message="Cancelled before it started")
-                return "cancelled"
-            _start(session, job, attempt)
-            ctx = context.JobContext(org_id=org_id, settings=settings, session=session, job_id=job.id,
-                                     task_name=job.job_type, attempt=attempt,
-                                     on_progress=_progress_writer(org_id, job.id),
-                                     should_abort=(jctx.should_abort if jctx else _cancel_requested(job.id)))
-            try:
-                result = types.module(job.job_type).run(ctx, job)
-            except context.JobAborted:
-                session.rollback()
-                if jctx is not None and jctx.abort_reason() == job_context.AbortReason.SHUTDOWN:
-                    # Nobody cancelled it: the worker is stopping. Queue it again for another worker.
-                    _requeued(session, print_job_id, "The worker stopped; waiting to run again")
-                    raise retry.WorkerShutdown(f"print job {print_job_id}: worker shutting down") from None
-                _finish(session, session.get(job_model.PrintJob, print_job_id), "cancelled",
-                        message="Cancelled while running")
-                raise pq_exceptions.JobAborted() from None
-            except Exception as exc:
-                session.rollback()
-                _failed(session, print_job_id, exc, jctx)
-                raise
-            _finish(session, job, "completed", result=result)
-            return "completed"
-        finally:
-            log.info('{"event": "print_job", "id": %s, "org": %s, "attempt": %s, "ms": %.1f}', print_job_id, org_id,
-                     attempt, (time.perf_counter() - started) * 1000)
-            db.session.remove()
+    with context.running(org_id, task_name="run_print_job", job_id=print_job_id, attempt=attempt,
+                         request_id=f"print-job-{print_job_id}", settings=settings,
+                         on_progress=_progress_writer(print_job_id),
+                         should_abort=jctx.should_abort if jctx else _cancel_requested(print_job_id)) as ctx:
+        return _run(ctx, jctx)
+
+
+def _run(ctx: context.JobContext, jctx: job_context.JobContext | None) -> str:
+    session, print_job_id = ctx.session, ctx.job_id
+    job = session.get(job_model.PrintJob, print_job_id, with_for_update={"key_share": True})
+    if job is None or job.status in job_model.FINISHED:
+        return "skipped"
+    if job.cancel_requested:
+        _finish(session, job, "cancelled", message="Cancelled before it started")
+        return "cancelled"
+    _start(session, job, ctx.attempt)
+    try:
+        result = types.module(job.job_type).run(ctx, job)
+    except context.JobAborted:
+        session.rollback()
+        if jctx is not None and jctx.abort_reason() == job_context.AbortReason.SHUTDOWN:
+            # Nobody cancelled it: the worker is stopping. Queue it again for another worker.
+            _requeued(session, print_job_id, "The worker stopped; waiting to run again")
+            raise retry.WorkerShutdown(f"print job {print_job_id}: worker shutting down") from None
+        _finish(session, session.get(job_model.PrintJob, print_job_id), "cancelled", message="Cancelled while running")
+        raise pq_exceptions.JobAborted() from None
+    except Exception as exc:
+        session.rollback()
+        _failed(session, print_job_id, exc, jctx)
+        raise
+    _finish(session, job, "completed", result=result)
+    return "completed"
 
 
 def _start(session: Session, job: job_model.PrintJob, attempt: int) -> None:
@@ -116,16 +108,12 @@ def _requeued(session: Session, print_job_id: int, message: str) -> None:
 
 def give_up(org_id: int, print_job_id: int, reason: str) -> None:
     """Mark a print job failed for good (its queue job is being failed by the caller)."""
-    with context.org_scope(org_id), audit.acting_as(audit.Actor(source="job")):
-        session = db.get_session()
-        try:
-            job = session.get(job_model.PrintJob, print_job_id)
-            if job is not None and job.status not in job_model.FINISHED:
-                job.status, job.error, job.finished_at = "failed", reason, base.utcnow()
-                audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": reason})
-                session.commit()
-        finally:
-            db.session.remove()
+    with context.running(org_id, task_name="give_up", job_id=print_job_id,
+                         request_id=f"print-job-{print_job_id}") as ctx:
+        job = ctx.session.get(job_model.PrintJob, print_job_id)
+        if job is not None and job.status not in job_model.FINISHED:
+            job.status, job.error, job.finished_at = "failed", reason, base.utcnow()
+            audit.record(ctx.session, "print_job.failed", entity=job, level="error", payload={"error": reason})
 
 
 def _message(exc: Exception) -> str:
@@ -133,7 +121,7 @@ def _message(exc: Exception) -> str:
     return text.splitlines()[0][:1900]
 
 
-def _progress_writer(org_id: int, print_job_id: int):
+def _progress_writer(print_job_id: int):
     last = [time.monotonic()]
 
     def write(ctx: context.JobContext, percent: int, message: str) -> None:

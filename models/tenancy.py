@@ -19,14 +19,18 @@ class TenancyError(RuntimeError):
     """An org-owned model was touched with no current org, or across orgs."""
 
 
-def set_current_org(org_id: int | None) -> contextvars.Token:
-    """Set the org every query is scoped to; called only by web/auth.py and jobs/context.py."""
-    return _current_org.set(org_id)
+@contextlib.contextmanager
+def org_scope(org_id: int) -> Iterator[None]:
+    """Scope every statement inside the block to one organization.
 
-
-def reset_current_org(token: contextvars.Token) -> None:
-    """Undo set_current_org."""
-    _current_org.reset(token)
+    The one way to set the tenant, used by exactly three doors: the request (web/auth), the job runner
+    (jobs/context) and the admin commands (web/cli).
+    """
+    token = _current_org.set(org_id)
+    try:
+        yield
+    finally:
+        _current_org.reset(token)
 
 
 def current_org() -> int | None:

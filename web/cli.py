@@ -5,8 +5,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from jobs import context
-from models import audit, db, errors, membership
+from models import audit, db, errors, membership, tenancy
 from models import organization as org_model
 from models import user as user_model
 from web import tokens
@@ -47,7 +46,7 @@ def create_org(name: str, shop_name: str | None) -> None:
         org = org_model.create(session, name=name, shop_name=shop_name)
     except errors.DomainError as exc:
         _fail(exc.message)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
+    with tenancy.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
         audit.record(session, "organization.created", entity=org, changes={"name": [None, name]})
         session.commit()
     click.echo(f"Created organization {org.id} ({org.shop_name})")
@@ -78,7 +77,7 @@ def create_user(org_ref: str, email: str, password: str, role: str, superuser: b
         _fail(f"Not an email address: {email!r}")
     session = db.get_session()
     org = _org(session, org_ref)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
+    with tenancy.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
         try:
             user = membership.new_user(session, org_id=org.id, email=email, role=role, is_superuser=superuser,
                                        password_hash=tokens.hash_password(password))
@@ -102,7 +101,7 @@ def reset_password(email: str, password: str) -> None:
     if found is None:
         _fail(f"No user with email {email!r}")
     user = found[0]
-    with context.org_scope(user.org_id), audit.acting_as(audit.Actor(source="cli")):
+    with tenancy.org_scope(user.org_id), audit.acting_as(audit.Actor(source="cli")):
         user.password_hash = tokens.hash_password(password)
         user.token_version += 1
         user.failed_logins, user.locked_until = 0, None
@@ -121,7 +120,7 @@ def set_feature(org_ref: str, name: str, value: str) -> None:
         _fail(f"Unknown feature {name!r}; known: {', '.join(sorted(org_model.FEATURE_DEFAULTS))}")
     session = db.get_session()
     org = _org(session, org_ref)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
+    with tenancy.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
         changed = org_model.set_features(session, org.id, {name: value == "on"})
         if changed:
             audit.record(session, "organization.features_updated", entity=org, changes=changed)

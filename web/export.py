@@ -7,9 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from models import db
+from models import db, tenancy
 from models import event as event_model
-from web import auth
 
 COLUMNS = ("id", "created_at", "event_type", "level", "source", "entity_type", "entity_id", "user_id",
            "request_id", "changes", "payload")
@@ -21,7 +20,7 @@ def stream_events(org_id: int, filters: dict[str, Any], fmt: str) -> Iterator[st
     stmt = event_model.search(filters).order_by(None).order_by(event_model.Event.id)
     if fmt == "csv":
         yield _csv_line(COLUMNS)
-    with auth.scoped(org_id):
+    with tenancy.org_scope(org_id):
         session = db.get_session()
         for row in session.scalars(stmt.execution_options(yield_per=BATCH)):
             values = [_value(getattr(row, name)) for name in COLUMNS]

@@ -8,7 +8,7 @@ from sqlalchemy import text, update
 
 import config
 from jobs import backup, context, maintenance
-from models import base
+from models import base, tenancy
 from models import file as file_model
 from models import organization as org_model
 
@@ -24,7 +24,7 @@ def _file(session, org_id: int, status: str, name: str) -> file_model.File:
 def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
     org = org_model.create(session, name="Sweep Shop")
     hybrid = dataclasses.replace(config.get_settings(), storage_backend="hybrid")
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         stuck = _file(session, org.id, "uploading", "stuck.png")
         fresh = _file(session, org.id, "uploading", "fresh.png")
         waiting = _file(session, org.id, "ready", "waiting.png")
@@ -58,7 +58,7 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
 
     org = org_model.create(session, name="Reconcile Shop")
     settings = config.get_settings()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         rows = {}
         for name, queue_status in (("lost", None), ("failed", "failed"), ("aborted", "aborted"), ("live", "doing")):
             queue_id = None
@@ -91,7 +91,7 @@ def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
 
     org = org_model.create(session, name="Due Shops")
     session.commit()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         due = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
         fresh = shop_model.Shop(org_id=org.id, etsy_shop_id=2, status="connected", last_synced_at=base.utcnow())
         abandoned = shop_model.Shop(org_id=org.id, status="pending")
@@ -102,7 +102,7 @@ def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
         session.commit()
     assert shop_sync.sync_due_shops.func(org.id) == 1
     assert shop_sync.sync_due_shops.func(org.id) == 0  # its sync is already queued
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         jobs = session.scalars(select(job_model.PrintJob).where(job_model.PrintJob.job_type == "orders")).all()
         assert [(j.params["shop_id"], j.params["full"]) for j in jobs] == [(due.id, True)]
         assert session.scalar(select(func.count()).select_from(shop_model.Shop)) == 2

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from jobs import backup, context
-from models import base
+from models import base, tenancy
 from models import file as file_model
 from nas import errors as nas_errors
 from nas import shared
@@ -67,7 +67,7 @@ def test_sftp_unreachable_is_503_and_writes_nothing(client, session, settings, o
     own_sshd.stop()
     err = helpers.assert_error(upload(client, owner, imagegen.png()), 503)
     assert f"{nas.nas_host}" in err["message"]
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         assert session.scalar(select(func.count()).select_from(file_model.File)) == 0
     assert _files(Path(nas.nas_base_path)) == []
     health = client.get("/health")

@@ -28,7 +28,7 @@ class Register(MethodView):
         session = db.get_session()
         email = membership.normalize_email(data["email"])
         org = org_model.create(session, name=data["organization_name"], shop_name=data.get("shop_name"))
-        auth.scope_to(org.id)
+        auth.enter_org(org.id)
         user = membership.new_user(session, org_id=org.id, email=email, role="owner",
                                    password_hash=tokens.hash_password(data["password"]),
                                    full_name=data.get("full_name"))
@@ -58,7 +58,7 @@ class Login(MethodView):
             membership.check_lock(user, now)
         if not tokens.verify_password(user.password_hash if user else None, data["password"]) or user is None:
             if user is not None:
-                auth.scope_to(user.org_id)
+                auth.enter_org(user.org_id)
                 membership.record_failure(user, now, settings.login_max_failures, settings.login_lockout_seconds)
                 audit.record(session, "user.login_failed", entity=user, level="warning",
                              payload={"locked": user.locked_until is not None})
@@ -66,7 +66,7 @@ class Login(MethodView):
             raise errors.Unauthorized("Invalid email or password")
         if not user.is_active or not (found[1] or user.is_superuser):
             raise errors.Unauthorized("Account or organization is deactivated")
-        auth.scope_to(user.org_id)
+        auth.enter_org(user.org_id)
         membership.record_success(user, now)
         with audit.acting_as(audit.Actor(user_id=user.id, source="api", request_id=g.get("request_id"))):
             audit.record(session, "user.login", entity=user)
@@ -84,7 +84,7 @@ class Refresh(MethodView):
         """Exchange a refresh token for a new token pair."""
         settings = _settings()
         claims = tokens.decode(settings, data["refresh_token"], typ="refresh")
-        auth.scope_to(claims["org"])
+        auth.enter_org(claims["org"])
         session = db.get_session()
         user = session.get(user_model.User, int(claims["sub"]))
         org = session.get(org_model.Organization, claims["org"])

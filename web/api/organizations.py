@@ -47,7 +47,7 @@ class Organizations(MethodView):
         session = db.get_session()
         org = org_model.create(session, name=data["name"], shop_name=data.get("shop_name"),
                                settings=schemas.OrganizationSettingsSchema().dump(data.get("settings", {})))
-        auth.scope_to(org.id)
+        auth.enter_org(org.id)
         audit.record(session, "organization.created", entity=org,
                      changes={"name": [None, org.name], "shop_name": [None, org.shop_name]})
         session.commit()

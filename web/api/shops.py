@@ -124,7 +124,7 @@ class Callback(MethodView):
         settings = _settings()
         session = db.get_session()
         attempt, verifier = shop_ops.claim_state(session, args["state"])
-        auth.scope_to(attempt.org_id)
+        auth.enter_org(attempt.org_id)
         if args.get("error") or not args.get("code"):
             session.commit()  # the state stays used: a refused or broken attempt cannot be replayed
             raise errors.Invalid(f"Etsy did not authorize the connection: {args.get('error') or 'no code'}")
