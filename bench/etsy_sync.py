@@ -66,8 +66,8 @@ def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
 
 
 def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:
+    from etsy import client as etsy
     from jobs import order_sync, shop_tokens
-    from jobs.etsy import client as etsy
     from models import db, tenancy
     from models import shop as shop_model
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import config
+from etsy import client as etsy
 from jobs import shop_tokens
-from jobs.etsy import client as etsy
 from models import shop as shop_model
 
 TTL_SECONDS = 3600

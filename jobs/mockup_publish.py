@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from etsy import client as etsy
 from jobs import context, retry, shop_tokens
-from jobs.etsy import client as etsy
 from models import audit, errors
 from models import file as file_model
 from models import listing_image as image_model

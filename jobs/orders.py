@@ -8,8 +8,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from etsy import client as etsy
 from jobs import context, matching, order_sync, production, retry, shop_tokens
-from jobs.etsy import client as etsy
 from models import audit, base, errors
 from models import order as order_model
 from models import print_job as job_model

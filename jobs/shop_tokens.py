@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import config
-from jobs.etsy import client as etsy
-from jobs.etsy import oauth
+from etsy import client as etsy
+from etsy import oauth
 from models import audit, base, db, secrets
 from models import shop as shop_model
 

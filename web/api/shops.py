@@ -5,9 +5,9 @@ from flask import current_app, g, redirect
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from etsy import client as etsy
+from etsy import oauth
 from jobs import control, etsy_reference, shop_tokens
-from jobs.etsy import client as etsy
-from jobs.etsy import oauth
 from models import audit, db, errors, shop_ops
 from web import auth, pagination
 from web.schemas import shops as schemas

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from jobs.etsy import oauth
+from etsy import oauth
 from web.schemas import common
 
 
