@@ -8,6 +8,7 @@ COPY setup.cfg pyproject.toml ./
 COPY config.py ./
 COPY web ./web
 COPY jobs ./jobs
+COPY services ./services
 COPY etsy ./etsy
 COPY models ./models
 COPY nas ./nas

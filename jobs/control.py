@@ -6,9 +6,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from jobs import defer, runner, types
+from jobs import types
 from models import audit, base, errors, tenancy
 from models import print_job as job_model
+from services import defer
 
 
 def create(session: Session, *, job_type: str, params: dict[str, Any], created_by: int | None) -> job_model.PrintJob:
@@ -65,7 +66,7 @@ def _enqueue(session: Session, job: job_model.PrintJob) -> None:
     # is only queued again once its previous queue job has finished, and procrastinate's fetch slows down with
     # every distinct lock waiting in the queue.
     lock = getattr(types.module(job.job_type), "queue_lock", lambda params: None)(job.params)
-    job.queue_job_id = defer.in_transaction(session, runner.run_print_job, queue=job_model.QUEUES[job.job_type],
+    job.queue_job_id = defer.in_transaction(session, defer.RUN_PRINT_JOB, queue=job_model.QUEUES[job.job_type],
                                             lock=lock, org_id=job.org_id, print_job_id=job.id)
 
 

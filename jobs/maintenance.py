@@ -11,9 +11,10 @@ from sqlalchemy import delete, select
 
 import config
 from jobs import app as jobs_app
-from jobs import context, defer, retry, runner
+from jobs import context, retry, runner
 from models import base, db, event, tenancy
 from models import organization as org_model
+from services import defer
 
 app = jobs_app.app
 log = logging.getLogger(__name__)

@@ -8,15 +8,15 @@ import posixpath
 import tempfile
 from collections.abc import Iterator
 
-from procrastinate import exceptions as pq_exceptions
 from sqlalchemy import select
 
-from jobs import backup, context, defer
+from jobs import context
 from models import file as file_model
 from models import organization as org_model
 from models import print_job as job_model
 from nas import paths, shared
 from prepress import imageinfo, thumbnails
+from services import backups
 
 CHUNK = 1024 * 1024
 
@@ -48,12 +48,8 @@ def store(ctx: context.JobContext, job: job_model.PrintJob, local_path: str, *, 
         row.has_thumbnail = thumbnails.make(ctx.settings.cache_dir, sha, local_path)
     ctx.session.flush()
     if ctx.settings.storage_backend == "hybrid":
-        try:
-            with ctx.session.begin_nested():
-                defer.in_transaction(ctx.session, backup.backup_file, queueing_lock=f"backup:{row.id}",
-                                     org_id=ctx.org_id, file_id=row.id)
-        except pq_exceptions.AlreadyEnqueued:
-            pass  # an earlier attempt's backup of this output is still waiting
+        # An earlier attempt's backup of this output may still be waiting: then that one will do.
+        backups.schedule(ctx.session, ctx.org_id, row.id)
     return row
 
 

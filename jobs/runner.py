@@ -14,12 +14,13 @@ from jobs import app as jobs_app
 from jobs import context, retry, types
 from models import audit, base, db
 from models import print_job as job_model
+from services import defer
 
 app = jobs_app.app
 PROGRESS_INTERVAL = 0.5
 
 
-@app.task(name="run_print_job", queue="default", pass_context=True, retry=retry.TRANSIENT)
+@app.task(name=defer.RUN_PRINT_JOB, queue="default", pass_context=True, retry=retry.TRANSIENT)
 def run_print_job(jctx: job_context.JobContext, org_id: int, print_job_id: int) -> str:
     """Run one print job (queued on its type's queue by jobs.control)."""
     return execute(org_id, print_job_id, jctx)

@@ -4,9 +4,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
+from typing import cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql import util as sql_util
 
 from models import base
@@ -73,8 +75,9 @@ def _touches_org_scoped(state: ORMExecuteState) -> bool:
         return True
     # select(func.count()).select_from(Model) names no entity in its columns; look at the tables too.
     scoped = _org_scoped_tables()
-    return any(table in scoped for table in sql_util.find_tables(state.statement, include_joins=True,
-                                                                 include_aliases=True, check_columns=True))
+    statement = cast(ClauseElement, state.statement)  # ORM selects, updates and deletes are clause elements
+    return any(table in scoped for table in sql_util.find_tables(statement, include_joins=True, include_aliases=True,
+                                                                 check_columns=True))
 
 
 _scoped_tables: tuple[int, frozenset] = (-1, frozenset())

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 import config
-from jobs import backup, defer
 from models import audit, errors
 from models import file as file_model
 from models import organization as org_model
@@ -18,6 +17,7 @@ from models import shop as shop_model
 from nas import errors as nas_errors
 from nas import paths, shared
 from prepress import filetypes, thumbnails
+from services import backups
 from web import uploads
 from web.schemas import files as file_schemas
 
@@ -64,8 +64,7 @@ def upload(session: Session, settings: config.Settings, org: org_model.Organizat
                                                                     "file_type": [None, file_type],
                                                                     "size_bytes": [None, row.size_bytes]})
         if settings.storage_backend == "hybrid":
-            defer.in_transaction(session, backup.backup_file, queueing_lock=f"backup:{row.id}",
-                                 org_id=org.id, file_id=row.id)
+            backups.schedule(session, org.id, row.id)
         session.commit()
     except BaseException:
         session.rollback()

@@ -11,6 +11,7 @@ from jobs import backup, context, maintenance
 from models import base, tenancy
 from models import file as file_model
 from models import organization as org_model
+from services import backups
 
 
 def _file(session, org_id: int, status: str, name: str) -> file_model.File:
@@ -31,9 +32,8 @@ def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
         old = base.utcnow() - dt.timedelta(hours=2)
         session.execute(update(file_model.File).where(file_model.File.id.in_([stuck.id, waiting.id]))
                         .values(updated_at=old))
-        ctx = context.JobContext(org_id=org.id, settings=hybrid, session=session)
-        assert backup.sweep(ctx) == {"failed_uploads": 1, "requeued_backups": 1}
-        assert backup.sweep(ctx) == {"failed_uploads": 0, "requeued_backups": 0}
+        assert backups.sweep(session, hybrid, org.id) == {"failed_uploads": 1, "requeued_backups": 1}
+        assert backups.sweep(session, hybrid, org.id) == {"failed_uploads": 0, "requeued_backups": 0}
         session.refresh(stuck)
         session.refresh(fresh)
         assert stuck.status == "failed" and stuck.error and fresh.status == "uploading"

@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import func, select, text
 
-from jobs import context, defer, maintenance
+from jobs import context, maintenance
 from models import base, event, tenancy
 from models import organization as org_model
+from services import defer
 from tests.jobs.conftest import wait_for
 
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from models import db, event, printer_ops, tenancy
+from models import db, event, tenancy
 from models import organization as org_model
 from models import printer as printer_model
+from services import printers as printer_ops
 from tests import helpers
 from tests.web.printer_helpers import DTF, SUB, URL, _create, _defaults
 
