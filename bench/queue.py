@@ -117,10 +117,11 @@ def main() -> None:
     with common.database() as url:
         env = {**common.BASE_ENV, "DATABASE_URL": url}
         org_id, _ = common.seed(env)
-        from models import db, membership, tenancy
+        from models import db, tenancy
+        from services import accounts
 
         with tenancy.system_access("bench looks up its own seeded user"):
-            user = membership.find_for_login(db.get_session(), "bench@example.com")[0]
+            user = accounts.find_for_login(db.get_session(), "bench@example.com")[0]
         results = {kind: _run(kind, env, org_id, user.id, args.latency_jobs, args.throughput_jobs)
                    for kind in ("bare", "ours")}
     print(f"one worker process, concurrency 4; {args.latency_jobs} jobs one at a time for latency, "

@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 
 from procrastinate import exceptions
 from procrastinate import jobs as procrastinate_jobs
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
-from models import base, db, event, tenancy
+from models import db, tenancy
 from models import organization as org_model
-from services import defer
+from services import defer, events
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -80,17 +79,4 @@ def fan_out(task, lock_prefix: str) -> int:
 def prune_org_events(org_id: int) -> int:
     """Delete one organization's events older than its retention (org setting, else the global one)."""
     with context.running(org_id, task_name="prune_org_events") as ctx:
-        return run(ctx)
-
-
-def run(ctx: context.JobContext) -> int:
-    """The pruning itself, on an open job context."""
-    org = ctx.session.get(org_model.Organization, ctx.org_id)
-    if org is None:
-        return 0
-    days = int(org.settings.get("event_retention_days") or ctx.settings.event_retention_days)
-    cutoff = base.utcnow() - dt.timedelta(days=days)
-    result = ctx.session.execute(
-        delete(event.Event).where(event.Event.org_id == ctx.org_id, event.Event.created_at < cutoff)
-    )
-    return result.rowcount or 0
+        return events.prune(ctx.session, ctx.settings, org_id)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from models import organization as org_model
 from models import tenancy
 from models import user as user_model
+from services import organizations
 
 
 def _run(app, *args: str, input: str | None = None):
@@ -26,7 +27,7 @@ def test_create_org_user_list_feature_and_reset(app, session):
         version = user.token_version
     assert _run(app, "features", "set", "--org", str(org.id), "analytics", "on").exit_code == 0
     with tenancy.org_scope(org.id):
-        assert org_model.features(session, org.id)["analytics"] is True
+        assert organizations.features(session, org.id)["analytics"] is True
     result = _run(app, "users", "reset-password", "--email", "admin@example.com", "--password", "another-long-pw")
     assert result.exit_code == 0, result.output
     session.expire_all()

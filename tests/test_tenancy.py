@@ -5,15 +5,15 @@ import pytest
 from sqlalchemy import func, select, update
 
 from models import event, tenancy
-from models import organization as org_model
 from models import user as user_model
+from services import organizations
 
 
 @pytest.fixture
 def two_orgs(session):
     orgs = []
     for name in ("Alpha", "Beta"):
-        org = org_model.create(session, name=name)
+        org = organizations.create(session, name=name)
         with tenancy.org_scope(org.id):
             session.add(user_model.User(org_id=org.id, email=f"{name.lower()}@example.com", password_hash="x",
                                         role="owner"))

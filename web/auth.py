@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
+from services import accounts
 from web import tokens
 
 
@@ -88,3 +89,20 @@ def teardown() -> None:
     if scopes is not None:
         scopes.close()
     g.pop("user", None)
+
+
+def sign_in(email: str, password: str) -> user_model.User:
+    """Check email and password; the account's organization becomes the request's scope before anything is written."""
+    session = db.get_session()
+    found = accounts.find_for_login(session, email)
+    if found is not None:
+        enter_org(found[0].org_id)
+    return accounts.login(session, current_app.extensions["esa_settings"], found, password)
+
+
+def refreshed(refresh_token: str) -> user_model.User:
+    """The user a refresh token names, with the request scoped to the token's organization."""
+    claims = tokens.decode(current_app.extensions["esa_settings"], refresh_token, typ="refresh")
+    enter_org(claims["org"])
+    return accounts.check_refresh(db.get_session(), user_id=int(claims["sub"]), org_id=claims["org"],
+                                  version=claims.get("ver"))

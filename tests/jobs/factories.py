@@ -7,18 +7,19 @@ import io
 from PIL import Image
 
 from models import file as file_model
-from models import membership, tenancy
 from models import organization as org_model
 from models import template as template_model
+from models import tenancy
 from nas import paths, shared
+from services import accounts, organizations
 
 
 def org_with_owner(session, created: list[int], name: str) -> tuple[org_model.Organization, int]:
     """A committed organization and its owner's id."""
-    org = org_model.create(session, name=name)
+    org = organizations.create(session, name=name)
     created.append(org.id)
     with tenancy.org_scope(org.id):
-        user = membership.new_user(session, org_id=org.id, email=f"{org.shop_name}@example.com", role="owner",
+        user = accounts.new_user(session, org_id=org.id, email=f"{org.shop_name}@example.com", role="owner",
                                    password_hash="x")
         session.commit()
     return org, user.id

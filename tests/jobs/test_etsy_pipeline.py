@@ -150,9 +150,9 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
 def test_malformed_receipts_are_skipped_and_logged(session):
     from jobs import orders
     from models import event
-    from models import organization as org_model
+    from services import organizations
 
-    org = org_model.create(session, name="Malformed Prints")
+    org = organizations.create(session, name="Malformed Prints")
     with tenancy.org_scope(org.id):
         shop = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
         session.add(shop)

@@ -10,8 +10,7 @@ import config
 from jobs import backup, context, maintenance
 from models import base, tenancy
 from models import file as file_model
-from models import organization as org_model
-from services import backups
+from services import backups, organizations
 
 
 def _file(session, org_id: int, status: str, name: str) -> file_model.File:
@@ -23,7 +22,7 @@ def _file(session, org_id: int, status: str, name: str) -> file_model.File:
 
 
 def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
-    org = org_model.create(session, name="Sweep Shop")
+    org = organizations.create(session, name="Sweep Shop")
     hybrid = dataclasses.replace(config.get_settings(), storage_backend="hybrid")
     with tenancy.org_scope(org.id):
         stuck = _file(session, org.id, "uploading", "stuck.png")
@@ -42,7 +41,7 @@ def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
 
 
 def test_fan_out_defers_one_job_per_active_org_once(session):
-    orgs = [org_model.create(session, name=f"Fan {i}") for i in range(3)]
+    orgs = [organizations.create(session, name=f"Fan {i}") for i in range(3)]
     orgs[2].is_active = False
     session.commit()
     assert maintenance.fan_out(backup.sweep_org_files, "sweep_files") >= 2
@@ -56,7 +55,7 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
     from jobs import reconcile
     from models import print_job as job_model
 
-    org = org_model.create(session, name="Reconcile Shop")
+    org = organizations.create(session, name="Reconcile Shop")
     settings = config.get_settings()
     with tenancy.org_scope(org.id):
         rows = {}
@@ -89,7 +88,7 @@ def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
     from models import print_job as job_model
     from models import shop as shop_model
 
-    org = org_model.create(session, name="Due Shops")
+    org = organizations.create(session, name="Due Shops")
     session.commit()
     with tenancy.org_scope(org.id):
         due = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")

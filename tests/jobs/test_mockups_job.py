@@ -13,9 +13,9 @@ from jobs import context, control, mockups, runner
 from models import errors, tenancy
 from models import file as file_model
 from models import mockup_template as mockup_model
-from models import organization as org_model
 from models import print_job as job_model
 from nas import shared
+from services import organizations
 from tests import helpers, imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -99,7 +99,7 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
 
 
 def test_run_reports_progress_and_names_colliding_slugs_apart(session, settings):
-    org = org_model.create(session, name="Slug Shop")
+    org = organizations.create(session, name="Slug Shop")
     progress: list[tuple[int, str]] = []
     with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
@@ -122,7 +122,7 @@ def test_run_reports_progress_and_names_colliding_slugs_apart(session, settings)
 
 
 def test_cancel_stops_at_the_next_combination(session, settings):
-    org = org_model.create(session, name="Cancel Shop")
+    org = organizations.create(session, name="Cancel Shop")
     with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         designs = [factories.design(session, settings, org, imagegen.png(20 + i, 20), f"d{i}.png") for i in range(3)]
@@ -178,7 +178,7 @@ def test_params_are_checked_at_creation(client):
 
 
 def test_unknown_template_at_run_time_is_a_clear_failure(session, settings):
-    org = org_model.create(session, name="Gone Shop")
+    org = organizations.create(session, name="Gone Shop")
     with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         design = factories.design(session, settings, org, imagegen.png(), "d.png")

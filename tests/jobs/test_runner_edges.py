@@ -14,10 +14,10 @@ import config
 from jobs import control, maintenance, production, retry, runner
 from models import base, tenancy
 from models import order as order_model
-from models import organization as org_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
+from services import organizations
 from tests import imagegen
 from tests.jobs import factories
 
@@ -80,7 +80,7 @@ def test_a_job_that_keeps_losing_its_worker_is_failed(committed):
 
 
 def test_one_group_that_cannot_be_imposed_does_not_block_the_others(session):
-    org = org_model.create(session, name="Groups")
+    org = organizations.create(session, name="Groups")
     with tenancy.org_scope(org.id):
         good = template_model.Template(org_id=org.id, name="Good", canvas_width_in=22, canvas_height_in=30, dpi=100)
         good.sizes = [template_model.TemplateSize(org_id=org.id, name="A", width_in=4, height_in=4)]

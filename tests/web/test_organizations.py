@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from models import event, tenancy
 from models import user as user_model
+from services import passwords
 from tests import helpers
-from web import tokens
 
 
 def _superuser(client, session) -> dict:
@@ -105,4 +105,4 @@ def test_password_hash_never_leaves(client):
     owner = helpers.register(client)
     text = client.get(f"/api/organizations/{owner['org_id']}/members/", headers=owner["headers"]).get_data(True)
     assert "argon2" not in text and "password" not in text
-    assert tokens.verify_password(None, "anything") is False
+    assert passwords.verify_password(None, "anything") is False

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models import db, event, tenancy
-from models import organization as org_model
 from models import printer as printer_model
+from services import organizations
 from services import printers as printer_ops
 from tests import helpers
 from tests.web.printer_helpers import DTF, SUB, URL, _create, _defaults
@@ -71,7 +71,7 @@ def _in_threads(count: int, work) -> list[BaseException]:
 
 def test_concurrent_set_default_leaves_exactly_one_default(committed):
     session, created = committed
-    org = org_model.create(session, name="Race Prints")
+    org = organizations.create(session, name="Race Prints")
     created.append(org.id)
     with tenancy.org_scope(org.id):
         printers = [printer_model.Printer(name=f"P{i}", printer_type="dtf", max_width_in=Decimal(22), dpi=300,
@@ -98,7 +98,7 @@ def test_concurrent_set_default_leaves_exactly_one_default(committed):
 
 def test_concurrent_first_printers_retry_and_leave_one_default(committed):
     session, created = committed
-    org = org_model.create(session, name="Race Creates")
+    org = organizations.create(session, name="Race Creates")
     session.commit()
     created.append(org.id)
 
