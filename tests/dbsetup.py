@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-TMP_ROOT = tempfile.gettempdir()
 
 
 def server_url() -> str:
