@@ -46,13 +46,14 @@ def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, obje
 
 
 def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
-    from jobs import control, runner
+    from jobs import runner
     from models import db, tenancy
     from models import print_job as job_model
+    from services import print_jobs
 
     session = db.get_session()
     with tenancy.org_scope(org_id):
-        job = control.create(session, job_type="orders", created_by=None,
+        job = print_jobs.create(session, job_type="orders", created_by=None,
                              params={"shop_id": shop_id, "full": True, "produce": False})
         session.commit()
         job_id = job.id

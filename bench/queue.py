@@ -95,15 +95,15 @@ def _deferrer(kind: str, org_id: int, user_id: int):
         app.open()
         return lambda n: queue_worker.bare_noop.defer(n=n)
     queue_worker.install_noop_type()
-    from jobs import control
     from models import db, print_job, tenancy
+    from services import print_jobs
 
     print_job.QUEUES["designs"] = queue_worker.BENCH_QUEUE
 
     def defer(n: int) -> int:
         session = db.get_session()
         with tenancy.org_scope(org_id):
-            job = control.create(session, job_type="designs", params={"n": n}, created_by=user_id)
+            job = print_jobs.create(session, job_type="designs", params={"n": n}, created_by=user_id)
             session.commit()
             return job.queue_job_id
     return defer

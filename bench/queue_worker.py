@@ -43,11 +43,12 @@ def noop_module() -> pytypes.ModuleType:
 
 
 def install_noop_type() -> None:
-    """Run "designs" jobs with the no-op module (in the bench's own processes only)."""
+    """Define and run "designs" jobs with the no-op module (in the bench's own processes only)."""
     from jobs import types
+    from services import job_types
 
     noop_module()
-    types.MODULES["designs"] = "bench_noop_job"
+    types.MODULES["designs"] = job_types.MODULES["designs"] = "bench_noop_job"
 
 
 def main() -> None:

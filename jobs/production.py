@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from jobs import control
 from models import audit, base, errors
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
+from services import print_jobs
 
 
 def produce(session: Session, *, order_ids: Iterable[int] | None = None, created_by: int | None = None,
@@ -68,7 +68,7 @@ def _job_for(session: Session, template_id: int, printer_id: int | None, members
         for it, od, size_id in members]}
     if printer_id is not None:
         params["printer_id"] = printer_id
-    job = control.create(session, job_type="gang_sheets", params=params, created_by=created_by)
+    job = print_jobs.create(session, job_type="gang_sheets", params=params, created_by=created_by)
     ids = [it.id for it, _, _ in members]
     claim = update(order_model.OrderItem).where(order_model.OrderItem.id.in_(ids))
     if not reprint:
@@ -93,7 +93,7 @@ def pull_canceled(session: Session, order: order_model.Order) -> list[int]:
             audit.record(session, "orders.cancel_too_late", entity=order, level="warning",
                          payload={"print_job_id": job.id, "job_status": job.status})
             continue
-        control.cancel(session, job)
+        print_jobs.cancel(session, job)
         session.execute(update(order_model.OrderItem).where(order_model.OrderItem.print_job_id == job.id)
                         .values(print_job_id=None))
         pulled.append(job.id)

@@ -6,9 +6,10 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from jobs import app as jobs_app
-from jobs import context, control, maintenance, production
+from jobs import context, maintenance, production
 from models import base, errors
 from models import shop as shop_model
+from services import print_jobs
 
 app = jobs_app.app
 FULL_RECONCILE_EVERY = dt.timedelta(hours=24)
@@ -39,7 +40,7 @@ def sync_due_shops(org_id: int) -> int:
                 continue
             try:
                 with ctx.session.begin_nested():
-                    control.create(ctx.session, job_type="orders", created_by=None,
+                    print_jobs.create(ctx.session, job_type="orders", created_by=None,
                                    params={"shop_id": shop.id, "full": full})
                 queued += 1
             except errors.Conflict:

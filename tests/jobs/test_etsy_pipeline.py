@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 import config
-from jobs import context, control, retry, runner, shop_tokens
+from jobs import context, retry, runner, shop_tokens
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import tenancy
+from services import print_jobs
 from tests import etsy_flow, imagegen
 from tests.etsy_double import server
 from tests.jobs import factories
@@ -34,7 +35,7 @@ def _connected_shop(session, org, double, seller, settings, **fields) -> shop_mo
 
 def _sync(session, org_id: int, shop_id: int, settings, **params) -> job_model.PrintJob:
     with tenancy.org_scope(org_id):
-        job = control.create(session, job_type="orders", created_by=None, params={"shop_id": shop_id, **params})
+        job = print_jobs.create(session, job_type="orders", created_by=None, params={"shop_id": shop_id, **params})
         session.commit()
         job_id = job.id
     assert runner.execute(org_id, job_id, settings=settings) == "completed"
@@ -134,7 +135,7 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
         session.commit()
     double.oauth.revoke_refresh()
     with tenancy.org_scope(org.id):
-        job = control.create(session, job_type="orders", created_by=None, params={"shop_id": shop.id})
+        job = print_jobs.create(session, job_type="orders", created_by=None, params={"shop_id": shop.id})
         session.commit()
         job_id = job.id
     with pytest.raises(retry.Permanent):

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import text, update
 
 import config
-from jobs import backup, context, maintenance
+from jobs import backup, maintenance
 from models import base, tenancy
 from models import file as file_model
 from services import backups, organizations
@@ -52,11 +52,10 @@ def test_fan_out_defers_one_job_per_active_org_once(session):
 
 
 def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
-    from jobs import reconcile
     from models import print_job as job_model
+    from services import job_runs
 
     org = organizations.create(session, name="Reconcile Shop")
-    settings = config.get_settings()
     with tenancy.org_scope(org.id):
         rows = {}
         for name, queue_status in (("lost", None), ("failed", "failed"), ("aborted", "aborted"), ("live", "doing")):
@@ -72,8 +71,7 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
             session.flush()
             rows[name] = job
         session.execute(update(job_model.PrintJob).values(updated_at=base.utcnow() - dt.timedelta(hours=1)))
-        ctx = context.JobContext(org_id=org.id, settings=settings, session=session)
-        assert reconcile.run(ctx) == {"requeued": 1, "failed": 1, "cancelled": 1}
+        assert job_runs.reconcile(session) == {"requeued": 1, "failed": 1, "cancelled": 1}
         for job in rows.values():
             session.refresh(job)
         assert rows["lost"].status == "queued" and rows["lost"].queue_job_id is not None

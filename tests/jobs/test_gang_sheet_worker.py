@@ -7,10 +7,11 @@ from PIL import Image
 from sqlalchemy import update
 
 import config
-from jobs import control, runner
+from jobs import runner
 from models import print_job as job_model
 from models import tenancy
 from nas import shared
+from services import print_jobs
 from tests import imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -23,7 +24,7 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
     red = factories.design(session, settings, org, imagegen.png(400, 300, dpi=100), "red.png")
     blue = factories.design(session, settings, org, imagegen.png(200, 200, color=(0, 0, 255, 255)), "blue.png")
     with tenancy.org_scope(org.id):
-        job = control.create(session, job_type="gang_sheets", created_by=user_id, params={
+        job = print_jobs.create(session, job_type="gang_sheets", created_by=user_id, params={
             "sheet_width": 10, "spacing": 0.25, "max_length": 8, "dpi": 72, "min_dpi": 30, "items": [
                 {"file_id": red.id, "width_in": 4, "height_in": 3, "quantity": 6},
                 {"file_id": blue.id, "width_in": 2, "height_in": 2, "quantity": 5}]})

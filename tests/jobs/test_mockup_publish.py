@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import delete, update
 
 import config
-from jobs import control, retry, runner
+from jobs import retry, runner
 from models import errors, tenancy
 from models import listing_image as image_model
 from models import order as order_model
 from models import print_job as job_model
+from services import print_jobs
 from tests import etsy_flow, imagegen
 from tests.etsy_double import server
 from tests.jobs import factories
@@ -44,7 +45,7 @@ def _setup(session, created, double):
 
 def _create(session, org_id, user_id, params):
     with tenancy.org_scope(org_id):
-        job = control.create(session, job_type="mockups", created_by=user_id, params=params)
+        job = print_jobs.create(session, job_type="mockups", created_by=user_id, params=params)
         session.commit()
         return job.id
 

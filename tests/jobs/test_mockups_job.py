@@ -9,13 +9,13 @@ from PIL import Image
 from sqlalchemy import select, update
 
 import config
-from jobs import context, control, mockups, runner
+from jobs import context, mockups, runner
 from models import errors, tenancy
 from models import file as file_model
 from models import mockup_template as mockup_model
 from models import print_job as job_model
 from nas import shared
-from services import organizations
+from services import organizations, print_jobs
 from tests import helpers, imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -59,7 +59,7 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
     front = mockup_template(session, org.id, base.id, "Tee Front")
     mug = mockup_template(session, org.id, base.id, "Mug", format="PNG", long_side=300)
     with tenancy.org_scope(org.id):
-        job = control.create(session, job_type="mockups", created_by=user_id, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=user_id, params={
             "design_file_ids": [red.id, blue.id], "mockup_template_ids": [front.id, mug.id]})
         session.commit()
         job_id = job.id
@@ -106,7 +106,7 @@ def test_run_reports_progress_and_names_colliding_slugs_apart(session, settings)
         one = factories.design(session, settings, org, imagegen.png(50, 50), "cat.png")
         two = factories.design(session, settings, org, imagegen.png(60, 40), "Cat.PNG")
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [one.id, two.id, one.id], "mockup_template_ids": [tpl.id], "format": "WEBP",
             "long_side": 200})
         assert job.params == {"design_file_ids": [one.id, two.id], "mockup_template_ids": [tpl.id],
@@ -127,7 +127,7 @@ def test_cancel_stops_at_the_next_combination(session, settings):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         designs = [factories.design(session, settings, org, imagegen.png(20 + i, 20), f"d{i}.png") for i in range(3)]
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [d.id for d in designs], "mockup_template_ids": [tpl.id]})
         calls = []
         ctx = context.JobContext(org_id=org.id, settings=settings, session=session, job_id=job.id,
@@ -183,7 +183,7 @@ def test_unknown_template_at_run_time_is_a_clear_failure(session, settings):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         design = factories.design(session, settings, org, imagegen.png(), "d.png")
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [design.id], "mockup_template_ids": [tpl.id]})
         session.delete(tpl)
         session.flush()

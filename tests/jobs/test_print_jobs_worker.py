@@ -12,11 +12,12 @@ from PIL import Image
 from sqlalchemy import select, text
 
 import config
-from jobs import control, maintenance
+from jobs import maintenance
 from models import event, tenancy
 from models import file as file_model
 from models import print_job as job_model
 from nas import shared
+from services import print_jobs
 from tests import imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -35,7 +36,7 @@ def _outputs(session, org_id: int, job_id: int) -> list[file_model.File]:
 
 def _create(session, org_id: int, user_id: int, job_type: str, params: dict) -> int:
     with tenancy.org_scope(org_id):
-        job = control.create(session, job_type=job_type, params=params, created_by=user_id)
+        job = print_jobs.create(session, job_type=job_type, params=params, created_by=user_id)
         session.commit()
         return job.id
 
@@ -86,7 +87,7 @@ def test_failure_then_retry_completes(committed, start_worker):
     assert failed.status == "failed" and "Cannot render" in failed.error and failed.attempts == 1
     Path(settings.local_root_path, art.storage_key).write_bytes(imagegen.png(100, 100))
     with tenancy.org_scope(org.id):
-        control.retry(session, session.get(job_model.PrintJob, job_id))
+        print_jobs.retry(session, session.get(job_model.PrintJob, job_id))
         session.commit()
     wait_for(lambda: _job(session, org.id, job_id).status in job_model.FINISHED, timeout=60)
     done = _job(session, org.id, job_id)
@@ -108,7 +109,7 @@ def test_cancel_while_running_stops_at_a_checkpoint(committed, start_worker):
     start_worker("print_jobs")
     wait_for(lambda: _job(session, org.id, job_id).progress > 0, timeout=60, interval=0.05)
     with tenancy.org_scope(org.id):
-        job = control.cancel(session, session.get(job_model.PrintJob, job_id, with_for_update={"key_share": True}))
+        job = print_jobs.cancel(session, session.get(job_model.PrintJob, job_id, with_for_update={"key_share": True}))
         assert job.status == "processing" and job.cancel_requested
         session.commit()
     wait_for(lambda: _job(session, org.id, job_id).status in job_model.FINISHED, timeout=60)

@@ -11,13 +11,13 @@ from procrastinate import job_context
 from sqlalchemy import select, text
 
 import config
-from jobs import control, maintenance, production, retry, runner
+from jobs import maintenance, production, retry, runner
 from models import base, tenancy
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
-from services import organizations
+from services import organizations, print_jobs
 from tests import imagegen
 from tests.jobs import factories
 
@@ -33,7 +33,7 @@ def _designs_job(committed) -> tuple[int, int]:
     org, user_id = factories.org_with_owner(session, created, "Edge Prints")
     art = factories.design(session, settings, org, imagegen.png(50, 50), "edge.png")
     with tenancy.org_scope(org.id):
-        job = control.create(session, job_type="designs", created_by=user_id, params={"file_ids": [art.id]})
+        job = print_jobs.create(session, job_type="designs", created_by=user_id, params={"file_ids": [art.id]})
         session.commit()
         return org.id, job.id
 

@@ -7,8 +7,9 @@ from flask_smorest import Blueprint
 
 from etsy import client as etsy
 from etsy import oauth
-from jobs import control, etsy_reference, shop_tokens
+from jobs import etsy_reference, shop_tokens
 from models import audit, db, errors, shop_ops
+from services import print_jobs
 from web import auth, pagination
 from web.schemas import shops as schemas
 
@@ -87,7 +88,7 @@ class Sync(MethodView):
         """Sync orders and listings now, as an `orders` print job (409 while one is queued or running)."""
         session = db.get_session()
         shop_ops.get(session, shop_id)
-        job = control.create(session, job_type="orders", created_by=auth.current_user().id,
+        job = print_jobs.create(session, job_type="orders", created_by=auth.current_user().id,
                              params={"shop_id": shop_id, "full": data["full"]})
         session.commit()
         return job
