@@ -36,7 +36,7 @@ def noop_module() -> pytypes.ModuleType:
         n = fields.Integer(required=True)
 
     module.ParamsSchema = ParamsSchema
-    module.validate = lambda session, params: params
+    module.check_params = lambda session, params: params
     module.run = lambda ctx, job: (ctx.progress(50, "half way"), {"n": job.params["n"]})[1]
     sys.modules["bench_noop_job"] = module
     return module

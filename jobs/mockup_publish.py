@@ -31,7 +31,7 @@ class PublishSchema(Schema):
                              metadata={"description": "Default: '<design> on <template>'"})
 
 
-def validate(session: Session, publish: dict[str, Any], image_count: int) -> dict[str, Any]:
+def check_params(session: Session, publish: dict[str, Any], image_count: int) -> dict[str, Any]:
     """The shop must be connected and the listing one of its synced listings; at most ten images fit a listing."""
     shop = session.get(shop_model.Shop, publish["shop_id"])
     if shop is None or shop.status != "connected":

@@ -7,12 +7,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
-from jobs import context, inputs, mockup_inputs, mockup_publish, outputs, retry
+from jobs import context, mockup_inputs, mockup_publish, retry
 from models import errors
 from models import file as file_model
 from models import mockup_template as mockup_model
 from models import print_job as job_model
 from prepress import mockups
+from services import inputs, outputs
 
 FORMATS = ("JPEG", "WEBP", "PNG")
 MIME_TYPES = {"JPEG": "image/jpeg", "WEBP": "image/webp", "PNG": "image/png"}
@@ -43,7 +44,7 @@ class ParamsSchema(Schema):
             raise ValidationError(f"{count} designs x templates; at most {MAX_COMBINATIONS} per job")
 
 
-def validate(session: Session, params: dict[str, Any]) -> dict[str, Any]:
+def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     """Check every design is an image and every template exists in the organization (422 naming the ids)."""
     design_ids = list(dict.fromkeys(params["design_file_ids"]))
     files = inputs.design_files(session, design_ids, "params.design_file_ids")
@@ -55,7 +56,8 @@ def validate(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     normalized = {"design_file_ids": design_ids, "mockup_template_ids": [t.id for t in templates],
                   "long_side": params.get("long_side"), "format": params.get("format")}
     if params.get("publish"):
-        normalized["publish"] = mockup_publish.validate(session, params["publish"], len(design_ids) * len(templates))
+        count = len(design_ids) * len(templates)
+        normalized["publish"] = mockup_publish.check_params(session, params["publish"], count)
     return normalized
 
 

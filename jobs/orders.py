@@ -29,7 +29,7 @@ class ParamsSchema(Schema):
     produce = fields.Boolean(load_default=True, metadata={"description": "Queue ready items for production"})
 
 
-def validate(session: Session, params: dict[str, Any]) -> dict[str, Any]:
+def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     """The shop must be the org's and connected; at most one sync per shop is queued or running."""
     shop = session.get(shop_model.Shop, params["shop_id"], with_for_update={"key_share": True})
     if shop is None:

@@ -1,4 +1,4 @@
-"""The print job types: each module has a parameter schema and a `validate` that checks them at creation."""
+"""The print job types: each module has a parameter schema and a `check_params` that checks them at creation."""
 from __future__ import annotations
 
 import importlib
@@ -12,7 +12,7 @@ from models import errors
 from models import print_job as job_model
 
 # The module defining each job type of print_job.JOB_TYPES (imported when first used: they create jobs too).
-MODULES = {"print_files": "jobs.print_files", "designs": "jobs.designs", "gang_sheets": "jobs.gang_sheets",
+MODULES = {"print_files": "services.print_files", "designs": "services.designs", "gang_sheets": "services.gang_sheets",
            "mockups": "jobs.mockups", "orders": "jobs.orders"}
 
 
@@ -30,7 +30,7 @@ def validate(session: Session, job_type: str, params: dict[str, Any]) -> dict[st
         loaded = mod.ParamsSchema().load(params)
     except ValidationError as exc:
         raise errors.Invalid(f"Invalid parameters for a {job_type} job", errors={"params": exc.messages}) from None
-    return mod.validate(session, loaded)
+    return mod.check_params(session, loaded)
 
 
 def queue_lock(job_type: str, params: dict[str, Any]) -> str | None:

@@ -8,13 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs import inputs
 from models import errors
 from models import file as file_model
 from models import organization as org_model
 from models import printer as printer_model
 from prepress import imposition, preflight
-from services import printers
+from services import inputs, printers
 
 DEFAULT_ROLL_IN = 22.0
 
