@@ -22,10 +22,10 @@ from bench import common
 
 def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, object]:
     import config
-    from jobs import shop_tokens
     from models import db, tenancy
     from models import organization as org_model
     from models import shop as shop_model
+    from services import shop_tokens
 
     org_id, _ = common.seed(env)
     settings = dataclasses.replace(
@@ -68,9 +68,10 @@ def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
 
 def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:
     from etsy import client as etsy
-    from jobs import order_sync, shop_tokens
+    from jobs import order_sync
     from models import db, tenancy
     from models import shop as shop_model
+    from services import shop_tokens
 
     client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop_id, settings),
                                            settings=settings)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etsy import client as etsy
-from jobs import context, retry, shop_tokens
+from jobs import context, retry
 from models import audit, errors
 from models import file as file_model
 from models import listing_image as image_model
@@ -16,6 +16,7 @@ from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from nas import shared
+from services import shop_tokens
 
 MAX_IMAGES = 10  # Etsy allows ten images per listing
 

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etsy import client as etsy
-from jobs import context, matching, order_sync, production, retry, shop_tokens
+from jobs import context, matching, order_sync, production, retry
 from models import audit, base, errors
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
+from services import shop_tokens
 
 log = logging.getLogger(__name__)
 # Re-read receipts modified this long before the cursor: Etsy's timestamps are not a strict sequence.

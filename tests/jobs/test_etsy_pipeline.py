@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 import config
-from jobs import context, retry, runner, shop_tokens
+from jobs import context, retry, runner
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import tenancy
-from services import print_jobs
+from services import print_jobs, shop_tokens
 from tests import etsy_flow, imagegen
 from tests.etsy_double import server
 from tests.jobs import factories
