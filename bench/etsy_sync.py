@@ -68,10 +68,9 @@ def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
 
 def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:
     from etsy import client as etsy
-    from jobs import order_sync
     from models import db, tenancy
     from models import shop as shop_model
-    from services import shop_tokens
+    from services import order_sync, shop_tokens
 
     client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop_id, settings),
                                            settings=settings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from jobs import app as jobs_app
-from jobs import context, maintenance, production
-from services import shops
+from jobs import context, maintenance
+from services import production, shops
 
 app = jobs_app.app
 

@@ -13,7 +13,7 @@ from models import print_job as job_model
 
 # The module defining each job type of print_job.JOB_TYPES (imported when first used: they create jobs too).
 MODULES = {"print_files": "services.print_files", "designs": "services.designs", "gang_sheets": "services.gang_sheets",
-           "mockups": "services.mockups", "orders": "jobs.orders"}
+           "mockups": "services.mockups", "orders": "services.shop_sync"}
 
 
 def module(job_type: str) -> ModuleType:

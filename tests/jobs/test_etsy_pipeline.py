@@ -149,9 +149,8 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
 
 
 def test_malformed_receipts_are_skipped_and_logged(session):
-    from jobs import orders
     from models import event
-    from services import organizations
+    from services import organizations, shop_sync
 
     org = organizations.create(session, name="Malformed Prints")
     with tenancy.org_scope(org.id):
@@ -169,7 +168,7 @@ def test_malformed_receipts_are_skipped_and_logged(session):
 
         ctx = context.JobContext(org_id=org.id, settings=config.get_settings(), session=session)
         stats = {"listings": 0, "receipts": 0, "malformed": 0, "matched": 0, "canceled": 0, "pulled_jobs": 0}
-        orders._receipts(ctx, shop, Client(), stats, full=True)
+        shop_sync._receipts(ctx, shop, Client(), stats, full=True)
         assert stats["receipts"] == 2 and stats["malformed"] == 2
         skipped = session.scalars(select(event.Event).where(event.Event.event_type == "shop.malformed_payload"))
         assert len(skipped.all()) == 2

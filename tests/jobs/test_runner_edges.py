@@ -11,13 +11,13 @@ from procrastinate import job_context
 from sqlalchemy import select, text
 
 import config
-from jobs import maintenance, production, retry, runner
+from jobs import maintenance, retry, runner
 from models import base, tenancy
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
-from services import organizations, print_jobs
+from services import organizations, print_jobs, production
 from tests import imagegen
 from tests.jobs import factories
 
