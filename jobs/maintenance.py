@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from procrastinate import exceptions
 from procrastinate import jobs as procrastinate_jobs
-from sqlalchemy import select
+from procrastinate import tasks as procrastinate_tasks
 
 import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
-from models import db, tenancy
-from models import organization as org_model
-from services import defer, events
+from models import db
+from services import defer, events, organizations
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -54,15 +54,12 @@ def fan_out_prune_events(timestamp: int | None = None) -> int:
     return fan_out(prune_org_events, "prune_events")
 
 
-def fan_out(task, lock_prefix: str) -> int:
+def fan_out(task: procrastinate_tasks.Task[Any, Any, Any], lock_prefix: str) -> int:
     """Defer `task(org_id=...)` once per active organization (a queued one is not queued twice)."""
     session = db.get_session()
     try:
-        with tenancy.system_access("periodic sweep over every organization"):
-            org_ids = list(session.scalars(select(org_model.Organization.id)
-                                           .where(org_model.Organization.is_active.is_(True))))
         deferred = 0
-        for org_id in org_ids:
+        for org_id in organizations.active_ids(session):
             try:
                 with session.begin_nested():
                     defer.in_transaction(session, task, queueing_lock=f"{lock_prefix}:{org_id}", org_id=org_id)

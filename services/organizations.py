@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from models import audit, errors
+from models import audit, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
 from services import rows
@@ -71,6 +71,13 @@ def search(user: user_model.User, filters: dict[str, Any]) -> Select:
     if "is_active" in filters:
         stmt = stmt.where(Organization.is_active.is_(filters["is_active"]))
     return stmt
+
+
+def active_ids(session: Session) -> list[int]:
+    """Every active organization's id (periodic tasks fan out over them)."""
+    with tenancy.system_access("periodic sweep over every organization"):
+        return list(session.scalars(select(Organization.id).where(Organization.is_active.is_(True))
+                                    .order_by(Organization.id)))
 
 
 def get(session: Session, org_id: int) -> Organization:

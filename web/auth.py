@@ -6,14 +6,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy import select
 
 from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
 from services import accounts
-from web import tokens
+from web import tokens, views
 
 
 def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
@@ -53,7 +53,7 @@ def authenticate() -> user_model.User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("Missing bearer token")
-    claims = tokens.decode(current_app.extensions["esa_settings"], token.strip(), typ="access")
+    claims = tokens.decode(views.settings(), token.strip(), typ="access")
     enter_org(claims["org"])
     row = db.get_session().execute(
         select(user_model.User, org_model.Organization.is_active)
@@ -97,12 +97,12 @@ def sign_in(email: str, password: str) -> user_model.User:
     found = accounts.find_for_login(session, email)
     if found is not None:
         enter_org(found[0].org_id)
-    return accounts.login(session, current_app.extensions["esa_settings"], found, password)
+    return accounts.login(session, views.settings(), found, password)
 
 
 def refreshed(refresh_token: str) -> user_model.User:
     """The user a refresh token names, with the request scoped to the token's organization."""
-    claims = tokens.decode(current_app.extensions["esa_settings"], refresh_token, typ="refresh")
+    claims = tokens.decode(views.settings(), refresh_token, typ="refresh")
     enter_org(claims["org"])
     return accounts.check_refresh(db.get_session(), user_id=int(claims["sub"]), org_id=claims["org"],
                                   version=claims.get("ver"))
