@@ -1,7 +1,4 @@
-"""Stored files: search, one file, rename/retag/archive/move, delete, read, thumbnail and storage stats.
-
-A change touching both the row and the stored object is ordered so a failure never leaves half of one.
-"""
+"""Stored files: search, one file, rename/retag/archive/move, delete, read, thumbnail and storage stats."""
 from __future__ import annotations
 
 import contextlib
@@ -21,6 +18,7 @@ from prepress import filetypes, thumbnails
 from services import rows
 
 File = file_model.File
+# A change touching both the row and the stored object is ordered so that a failure never leaves half of one.
 
 
 def search(filters: dict[str, Any]) -> Select:
