@@ -49,7 +49,7 @@ def settings() -> config.Settings:
 @pytest.fixture(scope="session")
 def database(settings):
     """The migrated test database; dropped at the end of the session."""
-    dbsetup.create_database(_SERVER_URL, TEST_DB)
+    dbsetup.create_database(_SERVER_URL, TEST_DB, durable=False)
     dbsetup.migrate(settings.sqlalchemy_url)
     yield settings.database_url
     db.dispose()
