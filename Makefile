@@ -26,8 +26,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: every test process and every worker process it
+# starts would otherwise compile the project (and pytest re-rewrite every test module) again.
 test: lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/python -m alembic upgrade head
