@@ -23,11 +23,9 @@ class TenancyError(RuntimeError):
 
 @contextlib.contextmanager
 def org_scope(org_id: int) -> Iterator[None]:
-    """Scope every statement inside the block to one organization.
-
-    The one way to set the tenant, used by exactly three doors: the request (web/auth), the job runner
-    (jobs/context) and the admin commands (web/cli).
-    """
+    """Scope every statement inside the block to one organization (the only way to set the current org)."""
+    # Entered by three doors only: the request (web/auth; web/export for a streamed body), the job runner
+    # (jobs/context) and the CLI (web/cli).
     token = _current_org.set(org_id)
     try:
         yield
