@@ -4,17 +4,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 APP_ENV=prod
 WORKDIR /app
 
 # libpq-free: psycopg's binary wheel bundles it; pyvips-binary bundles libvips.
-COPY setup.cfg pyproject.toml ./
+COPY setup.cfg pyproject.toml constraints.txt ./
 COPY config.py ./
 COPY web ./web
 COPY jobs ./jobs
+COPY services ./services
+COPY etsy ./etsy
 COPY models ./models
 COPY nas ./nas
 COPY prepress ./prepress
 COPY migrations ./migrations
 COPY devtools ./devtools
 COPY alembic.ini gunicorn.conf.py Procfile ./
-RUN pip install . && useradd --create-home --uid 10001 app && mkdir -p /app/var && chown app /app/var
+RUN pip install -c constraints.txt . && useradd --create-home --uid 10001 app && mkdir -p /app/var && chown app /app/var
 USER app
 
 EXPOSE 8000

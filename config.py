@@ -85,11 +85,6 @@ class Settings:
         _, _, rest = self.database_url.partition("://")
         return "postgresql://" + rest
 
-    @property
-    def nas_configured(self) -> bool:
-        """Whether a NAS host is set."""
-        return bool(self.nas_host)
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read, default and validate every setting; raise ConfigError naming the first bad variable."""

@@ -42,18 +42,17 @@ def seed(env: dict[str, str], events: int = 0) -> tuple[int, str]:
     """An organization with an owner (and `events` audit rows); returns (org id, access token)."""
     os.environ.update(env)
     import config
-    from jobs import context
-    from models import db, event, membership
-    from models import organization as org_model
+    from models import db, event, tenancy
+    from services import accounts, organizations, passwords
     from web import tokens
 
     config.reset_settings()
     settings = config.get_settings()
     session = db.get_session()
-    org = org_model.create(session, name="Bench Prints")
-    with context.org_scope(org.id):
-        user = membership.new_user(session, org_id=org.id, email="bench@example.com", role="owner",
-                                   password_hash=tokens.hash_password("bench-password"))
+    org = organizations.create(session, name="Bench Prints")
+    with tenancy.org_scope(org.id):
+        user = accounts.new_user(session, org_id=org.id, email="bench@example.com", role="owner",
+                                 password_hash=passwords.hash_password("bench-password"))
         session.bulk_save_objects([event.Event(org_id=org.id, user_id=user.id, event_type=f"bench.{i % 7}",
                                                entity_type="things", entity_id=str(i % 100), payload={"i": i})
                                    for i in range(events)])

@@ -22,10 +22,10 @@ from bench import common
 
 def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, object]:
     import config
-    from jobs import context, shop_tokens
-    from models import db
+    from models import db, tenancy
     from models import organization as org_model
     from models import shop as shop_model
+    from services import shop_tokens
 
     org_id, _ = common.seed(env)
     settings = dataclasses.replace(
@@ -33,7 +33,7 @@ def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, obje
         etsy_api_base_url=double.base_url, etsy_token_url=double.token_url, etsy_authorize_url=double.authorize_url,
         etsy_rate_per_second=10, etsy_rate_per_day=1_000_000)
     session = db.get_session()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         assert session.get(org_model.Organization, org_id)
         shop = shop_model.Shop(org_id=org_id, etsy_shop_id=seller["shop_id"], etsy_user_id=seller["user_id"],
                                name="BenchShop", status="connected")
@@ -46,36 +46,37 @@ def _connected_shop(env: dict[str, str], double, seller) -> tuple[int, int, obje
 
 
 def _ours(org_id: int, shop_id: int, settings) -> dict[str, float]:
-    from jobs import context, control, runner
-    from models import db
+    from jobs import runner
+    from models import db, tenancy
     from models import print_job as job_model
+    from services import print_jobs
 
     session = db.get_session()
-    with context.org_scope(org_id):
-        job = control.create(session, job_type="orders", created_by=None,
+    with tenancy.org_scope(org_id):
+        job = print_jobs.create(session, job_type="orders", created_by=None,
                              params={"shop_id": shop_id, "full": True, "produce": False})
         session.commit()
         job_id = job.id
     started = time.perf_counter()
     assert runner.execute(org_id, job_id, settings=settings) == "completed"
     seconds = time.perf_counter() - started
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         result = db.get_session().get(job_model.PrintJob, job_id).result
     db.session.remove()
     return {"seconds": seconds, "receipts": result["receipts"]}
 
 
 def _naive(org_id: int, shop_id: int, settings, sample: int) -> dict[str, float]:
-    from jobs import context, order_sync, shop_tokens
-    from jobs.etsy import client as etsy
-    from models import db
+    from etsy import client as etsy
+    from models import db, tenancy
     from models import shop as shop_model
+    from services import order_sync, shop_tokens
 
     client = etsy.EtsyClient.from_settings(token=lambda: shop_tokens.access_token(shop_id, settings),
                                            settings=settings)
     session = db.get_session()
     started = time.perf_counter()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         shop = session.get(shop_model.Shop, shop_id)
         ids: list[int] = []
         offset = 0

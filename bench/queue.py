@@ -95,15 +95,15 @@ def _deferrer(kind: str, org_id: int, user_id: int):
         app.open()
         return lambda n: queue_worker.bare_noop.defer(n=n)
     queue_worker.install_noop_type()
-    from jobs import context, control
-    from models import db, print_job
+    from models import db, print_job, tenancy
+    from services import print_jobs
 
     print_job.QUEUES["designs"] = queue_worker.BENCH_QUEUE
 
     def defer(n: int) -> int:
         session = db.get_session()
-        with context.org_scope(org_id):
-            job = control.create(session, job_type="designs", params={"n": n}, created_by=user_id)
+        with tenancy.org_scope(org_id):
+            job = print_jobs.create(session, job_type="designs", params={"n": n}, created_by=user_id)
             session.commit()
             return job.queue_job_id
     return defer
@@ -117,10 +117,11 @@ def main() -> None:
     with common.database() as url:
         env = {**common.BASE_ENV, "DATABASE_URL": url}
         org_id, _ = common.seed(env)
-        from models import db, membership, tenancy
+        from models import db, tenancy
+        from services import accounts
 
         with tenancy.system_access("bench looks up its own seeded user"):
-            user = membership.find_for_login(db.get_session(), "bench@example.com")[0]
+            user = accounts.find_for_login(db.get_session(), "bench@example.com")[0]
         results = {kind: _run(kind, env, org_id, user.id, args.latency_jobs, args.throughput_jobs)
                    for kind in ("bare", "ours")}
     print(f"one worker process, concurrency 4; {args.latency_jobs} jobs one at a time for latency, "

@@ -36,18 +36,19 @@ def noop_module() -> pytypes.ModuleType:
         n = fields.Integer(required=True)
 
     module.ParamsSchema = ParamsSchema
-    module.validate = lambda session, params: params
+    module.check_params = lambda session, params: params
     module.run = lambda ctx, job: (ctx.progress(50, "half way"), {"n": job.params["n"]})[1]
     sys.modules["bench_noop_job"] = module
     return module
 
 
 def install_noop_type() -> None:
-    """Run "designs" jobs with the no-op module (in the bench's own processes only)."""
+    """Define and run "designs" jobs with the no-op module (in the bench's own processes only)."""
     from jobs import types
+    from services import job_types
 
     noop_module()
-    types.MODULES["designs"] = "bench_noop_job"
+    types.MODULES["designs"] = job_types.MODULES["designs"] = "bench_noop_job"
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""JobContext: what a job function gets; the one place jobs set the current organization."""
+"""JobContext and the one job lifecycle: every task and print job runs inside `running`."""
 from __future__ import annotations
 
 import contextlib
@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 
+from procrastinate import exceptions as pq_exceptions
 from sqlalchemy.orm import Session
 
 import config
@@ -18,16 +19,6 @@ log = logging.getLogger("esa.job")
 
 class JobAborted(Exception):
     """The job was cancelled while running; it stops at this checkpoint."""
-
-
-@contextlib.contextmanager
-def org_scope(org_id: int) -> Iterator[None]:
-    """Scope everything inside to one organization (a job's org_id, or an admin command's target org)."""
-    token = tenancy.set_current_org(org_id)
-    try:
-        yield
-    finally:
-        tenancy.reset_current_org(token)
 
 
 @dataclasses.dataclass
@@ -62,19 +53,22 @@ class JobContext:
 @contextlib.contextmanager
 def running(org_id: int, *, task_name: str, job_id: int | None = None, attempt: int = 0,
             should_abort: Callable[[], bool] = lambda: False,
-            settings: config.Settings | None = None) -> Iterator[JobContext]:
-    """Scope, session and one structured log line for a job run; commits on success, rolls back on error."""
+            on_progress: Callable[[JobContext, int, str], None] | None = None,
+            settings: config.Settings | None = None, request_id: str | None = None) -> Iterator[JobContext]:
+    """Org scope, job actor, session and one structured log line for a run; commits on success, rolls back on error."""
+    # Events carry the run's request id (default `job-{job_id}`), so an audit row names the run that wrote it.
     settings = settings or config.get_settings()
     started = time.perf_counter()
     status = "succeeded"
-    with org_scope(org_id), audit.acting_as(audit.Actor(source="job", request_id=f"job-{job_id}")):
+    actor = audit.Actor(source="job", request_id=request_id if request_id is not None else f"job-{job_id}")
+    with tenancy.org_scope(org_id), audit.acting_as(actor):
         session = db.get_session()
         ctx = JobContext(org_id=org_id, settings=settings, session=session, job_id=job_id, task_name=task_name,
-                         attempt=attempt, should_abort=should_abort)
+                         attempt=attempt, on_progress=on_progress, should_abort=should_abort)
         try:
             yield ctx
             session.commit()
-        except JobAborted:
+        except (JobAborted, pq_exceptions.JobAborted):
             status = "aborted"
             session.rollback()
             raise

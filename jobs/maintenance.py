@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
+from typing import Any
 
 from procrastinate import exceptions
 from procrastinate import jobs as procrastinate_jobs
-from sqlalchemy import delete, select
+from procrastinate import tasks as procrastinate_tasks
 
 import config
 from jobs import app as jobs_app
-from jobs import context, defer, retry, runner
-from models import base, db, event, tenancy
-from models import organization as org_model
+from jobs import context, retry, runner
+from models import db
+from services import defer, events, organizations
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -54,15 +54,12 @@ def fan_out_prune_events(timestamp: int | None = None) -> int:
     return fan_out(prune_org_events, "prune_events")
 
 
-def fan_out(task, lock_prefix: str) -> int:
+def fan_out(task: procrastinate_tasks.Task[Any, Any, Any], lock_prefix: str) -> int:
     """Defer `task(org_id=...)` once per active organization (a queued one is not queued twice)."""
     session = db.get_session()
     try:
-        with tenancy.system_access("periodic sweep over every organization"):
-            org_ids = list(session.scalars(select(org_model.Organization.id)
-                                           .where(org_model.Organization.is_active.is_(True))))
         deferred = 0
-        for org_id in org_ids:
+        for org_id in organizations.active_ids(session):
             try:
                 with session.begin_nested():
                     defer.in_transaction(session, task, queueing_lock=f"{lock_prefix}:{org_id}", org_id=org_id)
@@ -79,17 +76,4 @@ def fan_out(task, lock_prefix: str) -> int:
 def prune_org_events(org_id: int) -> int:
     """Delete one organization's events older than its retention (org setting, else the global one)."""
     with context.running(org_id, task_name="prune_org_events") as ctx:
-        return run(ctx)
-
-
-def run(ctx: context.JobContext) -> int:
-    """The pruning itself, on an open job context."""
-    org = ctx.session.get(org_model.Organization, ctx.org_id)
-    if org is None:
-        return 0
-    days = int(org.settings.get("event_retention_days") or ctx.settings.event_retention_days)
-    cutoff = base.utcnow() - dt.timedelta(days=days)
-    result = ctx.session.execute(
-        delete(event.Event).where(event.Event.org_id == ctx.org_id, event.Event.created_at < cutoff)
-    )
-    return result.rowcount or 0
+        return events.prune(ctx.session, ctx.settings, org_id)

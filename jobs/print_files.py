@@ -3,101 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy.orm import Session
-
-from jobs import context, inputs, outputs
-from models import errors
+from jobs import context
 from models import print_job as job_model
-from nas import shared
-from prepress import print_file
-
-
-class ItemSchema(Schema):
-    """One design at one size: a template size, or an explicit width and height in inches."""
-
-    file_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    size_id = fields.Integer(validate=validate.Range(min=1))
-    width_in = fields.Float(validate=validate.Range(min=0.1, max=1000))
-    height_in = fields.Float(validate=validate.Range(min=0.1, max=1000))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000),
-                              metadata={"description": "Copies to print (one file is rendered per design and size)"})
-
-    @validates_schema
-    def _one_size(self, data: dict[str, Any], **kwargs: Any) -> None:
-        explicit = "width_in" in data or "height_in" in data
-        if explicit == ("size_id" in data) or (explicit and not ("width_in" in data and "height_in" in data)):
-            raise ValidationError("Give either size_id, or both width_in and height_in")
-
-
-class ParamsSchema(Schema):
-    """Parameters of a print_files job."""
-
-    items = fields.List(fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1, max=500))
-    template_id = fields.Integer(validate=validate.Range(min=1))
-    printer_id = fields.Integer(validate=validate.Range(min=1))
-    dpi = fields.Integer(validate=validate.Range(min=72, max=2400),
-                         metadata={"description": "Only without a template (a template fixes the DPI)"})
-    stretch = fields.Boolean(metadata={"description": "Fill the size exactly; default: the template's setting"})
-
-
-def validate(session: Session, params: dict[str, Any]) -> dict[str, Any]:
-    """Resolve sizes and check files, template and printer; the stored params are explicit and self-contained."""
-    tpl = inputs.template(session, params.get("template_id"), "params.template_id")
-    if tpl is not None and params.get("dpi") not in (None, tpl.dpi):
-        raise errors.Invalid("A template fixes the DPI of its jobs", errors={"params": {"dpi": ["Conflicts"]}})
-    dpi = tpl.dpi if tpl is not None else params.get("dpi", 300)
-    files = inputs.design_files(session, (i["file_id"] for i in params["items"]), "params.items")
-    chosen = inputs.printer(session, params.get("printer_id"), "params.printer_id")
-    items: dict[tuple[int, float, float], dict[str, Any]] = {}
-    for n, item in enumerate(params["items"]):
-        if "size_id" in item:
-            if tpl is None:
-                raise errors.Invalid("size_id needs a template_id", errors={"params": {"template_id": ["Missing"]}})
-            size = inputs.size(tpl, item["size_id"], f"params.items.{n}.size_id")
-            width, height, name = float(size.width_in), float(size.height_in), size.name
-        else:
-            width, height, name = item["width_in"], item["height_in"], f"{item['width_in']:g}x{item['height_in']:g}in"
-        inputs.check_fits(session, chosen, width, height, dpi, f"Item {n + 1} ({files[item['file_id']].filename})")
-        # The same design at the same size is one print file, printed `quantity` times.
-        merged = items.setdefault((item["file_id"], width, height), {
-            "file_id": item["file_id"], "width_in": width, "height_in": height, "size_name": name, "quantity": 0})
-        merged["quantity"] += item["quantity"]
-    stretch = params.get("stretch", bool(tpl.allow_stretch) if tpl is not None else False)
-    return {"items": list(items.values()), "dpi": dpi, "stretch": stretch, "template_id": params.get("template_id"),
-            "printer_id": params.get("printer_id")}
+from services import print_files
 
 
 def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
     """Render every item; re-running replaces this job's outputs."""
-    params = job.params
-    items, dpi = params["items"], params["dpi"]
-    files = inputs.design_files(ctx.session, (i["file_id"] for i in items), "items")
-    kept, rendered = set(), []
-    ctx.progress(1, f"Fetching {len(files)} designs")
-    with shared.local_copies(ctx.settings, [f.storage_key for f in files.values()]) as local:
-        for n, item in enumerate(items):
-            design = files[item["file_id"]]
-            ctx.progress(int(100 * n / len(items)), f"Rendering {design.filename} at {item['size_name']}")
-            row, facts = _render(ctx, job, design, local[design.storage_key], item, dpi, params["stretch"])
-            kept.add(row.id)
-            rendered.append({"file_id": row.id, "design_id": design.id, "size": item["size_name"],
-                             "quantity": item.get("quantity", 1), "width_px": facts.width_px,
-                             "height_px": facts.height_px, "effective_dpi": facts.effective_dpi})
-    outputs.drop_stale(ctx, job, kept)
-    job.output_length_in = sum(i["height_in"] * i.get("quantity", 1) for i in items)
-    ctx.progress(100, f"Rendered {len(rendered)} print files")
-    return {"outputs": rendered}
-
-
-def _render(ctx: context.JobContext, job: job_model.PrintJob, design, src: str, item: dict[str, Any], dpi: int,
-            stretch: bool):
-    with outputs.temp_path() as out:
-        facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
-                                  stretch=stretch, max_pixels=ctx.settings.max_image_pixels)
-        row = outputs.store(ctx, job, out, file_type="print_files", tags=["print-file"],
-                            filename=outputs.output_name(job, design.filename, f"{item['size_name']}_{dpi}dpi"))
-    # Each output is committed as it lands: a retry after a crash replaces it rather than redoing the batch
-    # inside one long transaction.
-    ctx.session.commit()
-    return row, facts
+    return print_files.render(ctx, job)

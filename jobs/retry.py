@@ -1,18 +1,21 @@
 """Retry policy: transient failures back off from seconds to a few minutes; permanent ones fail at once."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 
 from procrastinate import jobs, retry
 from redis import exceptions as redis_errors
 from sqlalchemy import exc as sa_exc
 
+from etsy import client as etsy
 from models import errors
 from nas import errors as nas_errors
 
 
 class Permanent(Exception):
-    """A failure retrying cannot fix (bad input file, missing row)."""
+    """A failure retrying cannot fix (bad input file, missing row, a refusal by the service)."""
 
 
 class EtsyDown(Exception):
@@ -44,3 +47,16 @@ class CappedBackoff(retry.BaseRetryStrategy):
 
 
 TRANSIENT = CappedBackoff()
+
+
+@contextlib.contextmanager
+def policy() -> Iterator[None]:
+    """Classify what a job's services raise: Etsy outages are retried later, the services' refusals never."""
+    try:
+        yield
+    except (etsy.EtsyUnavailable, etsy.EtsyRateLimited) as exc:
+        raise EtsyDown(str(exc)) from exc
+    except errors.Unavailable:
+        raise
+    except errors.DomainError as exc:
+        raise Permanent(exc.message) from exc

@@ -43,6 +43,13 @@ def acting_as(actor: Actor) -> Iterator[None]:
         _actor.reset(token)
 
 
+@contextlib.contextmanager
+def acting_user(user_id: int | None) -> Iterator[None]:
+    """Attribute the events written in this block to `user_id`, keeping the current source and request id."""
+    with acting_as(dataclasses.replace(_actor.get(), user_id=user_id)):
+        yield
+
+
 def set_actor(actor: Actor) -> contextvars.Token:
     """Attribute later events in this context to `actor` (per request)."""
     return _actor.set(actor)

@@ -1,4 +1,4 @@
-"""Domain exceptions raised by models and jobs; web/errors.py alone maps them to HTTP."""
+"""Domain exceptions raised by models and services; web/errors.py alone maps them to HTTP (jobs/retry to retries)."""
 from __future__ import annotations
 
 from typing import Any

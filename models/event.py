@@ -4,21 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    DateTime,
-    ForeignKey,
-    Index,
-    Select,
-    String,
-    case,
-    func,
-    select,
-    text,
-)
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models import base
 
@@ -49,29 +37,3 @@ class Event(base.OrgScoped, base.Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
-
-
-def search(filters: dict[str, Any]) -> Select:
-    """Events matching the filters, newest first (the tenant guard adds the org)."""
-    stmt = select(Event).order_by(Event.created_at.desc(), Event.id.desc())
-    for name in ("event_type", "entity_type", "entity_id", "user_id", "level", "source"):
-        if filters.get(name) is not None:
-            stmt = stmt.where(getattr(Event, name) == filters[name])
-    if filters.get("since") is not None:
-        stmt = stmt.where(Event.created_at >= filters["since"])
-    if filters.get("until") is not None:
-        stmt = stmt.where(Event.created_at < filters["until"])
-    return stmt
-
-
-def stats(session: Session) -> dict[str, Any]:
-    """Counts by type and level, and recent totals."""
-    now = func.now()
-    by_type = dict(session.execute(select(Event.event_type, func.count()).group_by(Event.event_type)).all())
-    by_level = dict(session.execute(select(Event.level, func.count()).group_by(Event.level)).all())
-    day, week = session.execute(select(
-        func.count(case((Event.created_at >= now - text("interval '1 day'"), 1))),
-        func.count(case((Event.created_at >= now - text("interval '7 days'"), 1))),
-    ).select_from(Event)).one()
-    return {"total": sum(by_type.values()), "by_type": by_type, "by_level": by_level, "last_24h": day,
-            "last_7d": week}

@@ -13,13 +13,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Select,
     String,
-    func,
-    select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models import base
 
@@ -70,50 +67,3 @@ class File(base.OrgScoped, base.Timestamps, base.Base):
     # Results of design checks: effective DPI at each template size and low-resolution flags.
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(String(1000))
-
-
-def search(filters: dict[str, Any]) -> Select:
-    """Files matching the filters, newest first; archived and failed files only when asked by status."""
-    stmt = select(File).order_by(File.created_at.desc(), File.id.desc())
-    if filters.get("status"):
-        stmt = stmt.where(File.status == filters["status"])
-    else:
-        stmt = stmt.where(File.status.in_(LIVE_STATUSES))
-    for name in ("file_type", "shop_id", "mime_type"):
-        if filters.get(name) is not None:
-            stmt = stmt.where(getattr(File, name) == filters[name])
-    if filters.get("q"):
-        stmt = stmt.where(File.filename.icontains(filters["q"], autoescape=True)
-                          | File.original_filename.icontains(filters["q"], autoescape=True))
-    if filters.get("tags"):
-        stmt = stmt.where(File.tags.contains(filters["tags"]))
-    if filters.get("since") is not None:
-        stmt = stmt.where(File.created_at >= filters["since"])
-    if filters.get("until") is not None:
-        stmt = stmt.where(File.created_at < filters["until"])
-    if filters.get("min_dpi") is not None:
-        stmt = stmt.where(File.dpi >= filters["min_dpi"])
-    if filters.get("max_dpi") is not None:
-        stmt = stmt.where(File.dpi <= filters["max_dpi"])
-    return stmt
-
-
-def find_duplicate(session: Session, sha256: str) -> File | None:
-    """A live file of the current organization with this content."""
-    return session.scalar(select(File).where(File.sha256 == sha256, File.status.in_(LIVE_STATUSES))
-                          .order_by(File.id).limit(1))
-
-
-def storage_stats(session: Session) -> dict[str, Any]:
-    """Bytes and counts per type and per shop, and totals, of live files."""
-    live = File.status.in_(LIVE_STATUSES)
-    by_type = {row.file_type: {"count": row.n, "bytes": int(row.b)} for row in session.execute(
-        select(File.file_type, func.count().label("n"), func.coalesce(func.sum(File.size_bytes), 0).label("b"))
-        .where(live).group_by(File.file_type))}
-    by_shop = {("none" if row.shop_id is None else str(row.shop_id)): {"count": row.n, "bytes": int(row.b)}
-               for row in session.execute(
-                   select(File.shop_id, func.count().label("n"),
-                          func.coalesce(func.sum(File.size_bytes), 0).label("b")).where(live).group_by(File.shop_id))}
-    return {"by_type": by_type, "by_shop": by_shop,
-            "total": {"count": sum(v["count"] for v in by_type.values()),
-                      "bytes": sum(v["bytes"] for v in by_type.values())}}

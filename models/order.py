@@ -24,8 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models import base
 
-MATCH_STATUSES = ("unmatched", "matched", "ignored")
-
 
 class Order(base.OrgScoped, base.Timestamps, base.Base):
     """One Etsy receipt, upserted by (shop, receipt id)."""

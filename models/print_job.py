@@ -14,14 +14,12 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
-    Select,
     String,
     false,
     func,
-    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models import base
 
@@ -66,36 +64,3 @@ class PrintJob(base.OrgScoped, base.Timestamps, base.Base):
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-def search(filters: dict[str, Any]) -> Select:
-    """Jobs matching the filters, newest first."""
-    stmt = select(PrintJob).order_by(PrintJob.created_at.desc(), PrintJob.id.desc())
-    for name in ("status", "job_type", "created_by", "printer_id"):
-        if filters.get(name) is not None:
-            stmt = stmt.where(getattr(PrintJob, name) == filters[name])
-    if filters.get("since") is not None:
-        stmt = stmt.where(PrintJob.created_at >= filters["since"])
-    if filters.get("until") is not None:
-        stmt = stmt.where(PrintJob.created_at < filters["until"])
-    return stmt
-
-
-def stats(session: Session) -> dict[str, Any]:
-    """Counts and run durations by type and status, and the failure rate of finished jobs."""
-    duration = func.extract("epoch", PrintJob.finished_at - PrintJob.started_at)
-    rows = session.execute(select(PrintJob.job_type, PrintJob.status, func.count(), func.avg(duration),
-                                  func.max(duration)).group_by(PrintJob.job_type, PrintJob.status)).all()
-    by_type: dict[str, Any] = {}
-    totals = {status: 0 for status in STATUSES}
-    for job_type, status, count, avg, longest in rows:
-        entry = by_type.setdefault(job_type, {"total": 0, "by_status": {}, "avg_seconds": {}, "max_seconds": {}})
-        entry["total"] += count
-        entry["by_status"][status] = count
-        if avg is not None:
-            entry["avg_seconds"][status] = round(float(avg), 3)
-            entry["max_seconds"][status] = round(float(longest), 3)
-        totals[status] += count
-    finished = totals["completed"] + totals["failed"]
-    return {"total": sum(totals.values()), "by_status": totals, "by_type": by_type,
-            "failure_rate": round(totals["failed"] / finished, 4) if finished else 0.0}

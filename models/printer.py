@@ -51,17 +51,3 @@ class Printer(base.OrgScoped, base.Timestamps, base.Base):
                                                               server_default="{}")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
-
-
-def capability(printer: Printer, width_in: float, length_in: float, dpi: int) -> list[str]:
-    """Why a sheet of width x length at `dpi` does not fit this printer (empty when it fits)."""
-    reasons = []
-    if not printer.is_active:
-        reasons.append("printer is inactive")
-    if width_in > float(printer.max_width_in) + 1e-9:
-        reasons.append(f"width {width_in:g} in exceeds the printer's {float(printer.max_width_in):g} in")
-    if printer.max_height_in is not None and length_in > float(printer.max_height_in) + 1e-9:
-        reasons.append(f"length {length_in:g} in exceeds the printer's {float(printer.max_height_in):g} in")
-    if dpi > printer.dpi:
-        reasons.append(f"{dpi} DPI exceeds the printer's {printer.dpi} DPI")
-    return reasons

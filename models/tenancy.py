@@ -4,9 +4,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
+from typing import cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql import util as sql_util
 
 from models import base
@@ -19,14 +21,16 @@ class TenancyError(RuntimeError):
     """An org-owned model was touched with no current org, or across orgs."""
 
 
-def set_current_org(org_id: int | None) -> contextvars.Token:
-    """Set the org every query is scoped to; called only by web/auth.py and jobs/context.py."""
-    return _current_org.set(org_id)
-
-
-def reset_current_org(token: contextvars.Token) -> None:
-    """Undo set_current_org."""
-    _current_org.reset(token)
+@contextlib.contextmanager
+def org_scope(org_id: int) -> Iterator[None]:
+    """Scope every statement inside the block to one organization (the only way to set the current org)."""
+    # Entered by three doors only: the request (web/auth; web/export for a streamed body), the job runner
+    # (jobs/context) and the CLI (web/cli).
+    token = _current_org.set(org_id)
+    try:
+        yield
+    finally:
+        _current_org.reset(token)
 
 
 def current_org() -> int | None:
@@ -69,8 +73,9 @@ def _touches_org_scoped(state: ORMExecuteState) -> bool:
         return True
     # select(func.count()).select_from(Model) names no entity in its columns; look at the tables too.
     scoped = _org_scoped_tables()
-    return any(table in scoped for table in sql_util.find_tables(state.statement, include_joins=True,
-                                                                 include_aliases=True, check_columns=True))
+    statement = cast(ClauseElement, state.statement)  # ORM selects, updates and deletes are clause elements
+    return any(table in scoped for table in sql_util.find_tables(statement, include_joins=True, include_aliases=True,
+                                                                 check_columns=True))
 
 
 _scoped_tables: tuple[int, frozenset] = (-1, frozenset())

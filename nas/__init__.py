@@ -18,7 +18,8 @@ def sftp_config(settings: Any) -> sftp_pool.SFTPConfig:
         host_fingerprint=getattr(settings, "nas_host_fingerprint", None) or None,
         base_path=getattr(settings, "nas_base_path", None) or paths.DEFAULT_BASE_PATH,
         pool_size=int(getattr(settings, "nas_pool_size", None) or 4),
-        timeout=float(getattr(settings, "nas_timeout", None) or 15.0),
+        # No default here: config.py is the one place the timeout (QNAP_NAS_TIMEOUT, 20 s) is defaulted.
+        timeout=float(settings.nas_timeout),
     )
 
 

@@ -30,6 +30,7 @@ class SFTPConfig:
 
     host: str
     username: str
+    timeout: float  # seconds; defaulted only in config.py (QNAP_NAS_TIMEOUT)
     port: int = 22
     password: str | None = dataclasses.field(default=None, repr=False)
     key_path: str | None = None
@@ -37,7 +38,6 @@ class SFTPConfig:
     host_fingerprint: str | None = None
     base_path: str = "/share/Graphics"
     pool_size: int = 4
-    timeout: float = 15.0
     keepalive: int = 30
 
     @property

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -13,13 +15,17 @@ from tests.nas import sshd
 
 # Settle the database before anything imports config: DATABASE_URL names the test database.
 _SERVER_URL = dbsetup.server_url()
-TEST_DB = f"esa_test_{uuid.uuid4().hex[:8]}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEST_DB = f"esa_test_{uuid.uuid4().hex[:8]}_{_WORKER}"
 os.environ["DATABASE_URL"] = dbsetup.with_database(_SERVER_URL, TEST_DB)
 os.environ.setdefault("APP_ENV", "test")
 os.environ.setdefault("JWT_SECRET", "test-secret-" + "x" * 40)
 os.environ.setdefault("TOKEN_ENCRYPTION_KEY", "test-token-key-" + "y" * 40)
-os.environ.setdefault("LOCAL_ROOT_PATH", str(Path(dbsetup.TMP_ROOT) / f"storage-{TEST_DB}"))
-os.environ.setdefault("CACHE_DIR", str(Path(dbsetup.TMP_ROOT) / f"cache-{TEST_DB}"))
+# Each process (an xdist worker, or the one serial run) stores files in its own folder, removed when its session
+# ends. Set, not defaulted: xdist workers inherit the controller's environment, so a default would be shared.
+SCRATCH = Path(tempfile.mkdtemp(prefix=f"esa-test-{_WORKER}-"))
+os.environ["LOCAL_ROOT_PATH"] = str(SCRATCH / "storage")
+os.environ["CACHE_DIR"] = str(SCRATCH / "cache")
 # Workers in the end-to-end tests count as dead after 8 s without a heartbeat (the default is 60 s).
 os.environ.setdefault("STALLED_WORKER_SECONDS", "8")
 os.environ.pop("REDIS_URL", None)
@@ -31,6 +37,10 @@ from models import db, tenancy  # noqa: E402
 from models import organization as org_model  # noqa: E402
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def settings() -> config.Settings:
     return config.get_settings()
@@ -39,7 +49,7 @@ def settings() -> config.Settings:
 @pytest.fixture(scope="session")
 def database(settings):
     """The migrated test database; dropped at the end of the session."""
-    dbsetup.create_database(_SERVER_URL, TEST_DB)
+    dbsetup.create_database(_SERVER_URL, TEST_DB, durable=False)
     dbsetup.migrate(settings.sqlalchemy_url)
     yield settings.database_url
     db.dispose()

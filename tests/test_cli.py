@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from jobs import context
 from models import organization as org_model
+from models import tenancy
 from models import user as user_model
+from services import organizations
 
 
 def _run(app, *args: str, input: str | None = None):
@@ -20,17 +21,17 @@ def test_create_org_user_list_feature_and_reset(app, session):
                   "--password", "long-enough-pw", "--role", "owner", "--superuser")
     assert result.exit_code == 0, result.output
     org = session.scalar(select(org_model.Organization).where(org_model.Organization.shop_name == "cli-shop"))
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         user = session.scalar(select(user_model.User))
         assert user.email == "admin@example.com" and user.is_superuser and user.role == "owner"
         version = user.token_version
     assert _run(app, "features", "set", "--org", str(org.id), "analytics", "on").exit_code == 0
-    with context.org_scope(org.id):
-        assert org_model.features(session, org.id)["analytics"] is True
+    with tenancy.org_scope(org.id):
+        assert organizations.features(session, org.id)["analytics"] is True
     result = _run(app, "users", "reset-password", "--email", "admin@example.com", "--password", "another-long-pw")
     assert result.exit_code == 0, result.output
     session.expire_all()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         assert session.get(user_model.User, user.id).token_version == version + 1
 
 

@@ -56,3 +56,12 @@ def test_every_variable_is_documented_in_env_example():
     read = set(re.findall(r'env\.(?:str|int|choice)\("([A-Z0-9_]+)"', (config.ROOT / "config.py").read_text()))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (config.ROOT / ".env.example").read_text(), re.M))
     assert read - documented == set()
+
+
+def test_the_nas_timeout_comes_from_config_alone():
+    import nas
+
+    nas_env = {**PROD, "QNAP_NAS_HOST": "nas.local", "QNAP_NAS_USERNAME": "admin", "QNAP_NAS_PASSWORD": "pw",
+               "QNAP_NAS_HOST_FINGERPRINT": "SHA256:abc"}
+    assert nas.sftp_config(config.Settings.from_env(nas_env)).timeout == 20
+    assert nas.sftp_config(config.Settings.from_env({**nas_env, "QNAP_NAS_TIMEOUT": "7"})).timeout == 7

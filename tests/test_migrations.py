@@ -17,7 +17,7 @@ from tests import conftest, dbsetup
 @pytest.fixture
 def empty_db():
     name = f"esa_mig_{uuid.uuid4().hex[:8]}"
-    dbsetup.create_database(conftest._SERVER_URL, name)
+    dbsetup.create_database(conftest._SERVER_URL, name, durable=False)
     url = dbsetup.with_database(conftest._SERVER_URL, name).replace("postgresql://", "postgresql+psycopg://", 1)
     yield url
     dbsetup.drop_database(conftest._SERVER_URL, name)

@@ -4,18 +4,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from jobs import context
 from models import event, tenancy
-from models import organization as org_model
 from models import user as user_model
+from services import organizations
 
 
 @pytest.fixture
 def two_orgs(session):
     orgs = []
     for name in ("Alpha", "Beta"):
-        org = org_model.create(session, name=name)
-        with context.org_scope(org.id):
+        org = organizations.create(session, name=name)
+        with tenancy.org_scope(org.id):
             session.add(user_model.User(org_id=org.id, email=f"{name.lower()}@example.com", password_hash="x",
                                         role="owner"))
             session.add(event.Event(org_id=org.id, event_type="test.created"))
@@ -33,12 +32,12 @@ def test_query_without_current_org_raises(session, two_orgs):
 
 def test_other_orgs_rows_are_invisible(session, two_orgs):
     alpha, beta = two_orgs
-    with context.org_scope(alpha.id):
+    with tenancy.org_scope(alpha.id):
         emails = session.scalars(select(user_model.User.email)).all()
         assert emails == ["alpha@example.com"]
         assert session.scalar(select(func.count()).select_from(event.Event)) == 1
         alpha_user_id = session.scalar(select(user_model.User.id))
-    with context.org_scope(beta.id):
+    with tenancy.org_scope(beta.id):
         session.expunge_all()
         assert session.get(user_model.User, alpha_user_id) is None
         # Even an explicit filter on the other org's id finds nothing.
@@ -47,7 +46,7 @@ def test_other_orgs_rows_are_invisible(session, two_orgs):
 
 def test_bulk_update_is_scoped(session, two_orgs):
     alpha, beta = two_orgs
-    with context.org_scope(alpha.id):
+    with tenancy.org_scope(alpha.id):
         session.execute(update(user_model.User).values(full_name="changed"))
     with tenancy.system_access("test inspects both orgs"):
         names = dict(session.execute(select(user_model.User.email, user_model.User.full_name)).all())
@@ -56,7 +55,7 @@ def test_bulk_update_is_scoped(session, two_orgs):
 
 def test_row_of_another_org_cannot_be_flushed(session, two_orgs):
     alpha, beta = two_orgs
-    with context.org_scope(alpha.id):
+    with tenancy.org_scope(alpha.id):
         session.add(event.Event(org_id=beta.id, event_type="sneaky"))
         with pytest.raises(tenancy.TenancyError):
             session.flush()
@@ -72,7 +71,7 @@ def test_row_without_current_org_cannot_be_flushed(session, two_orgs):
 
 def test_new_row_takes_current_org(session, two_orgs):
     alpha, _ = two_orgs
-    with context.org_scope(alpha.id):
+    with tenancy.org_scope(alpha.id):
         row = event.Event(event_type="implicit")
         session.add(row)
         session.flush()

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy import select
 
 from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
-from web import tokens
+from services import accounts
+from web import tokens, views
 
 
 def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
@@ -32,7 +33,7 @@ def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
             if path_org is not None and path_org != user.org_id:
                 if not user.is_superuser or db.get_session().get(org_model.Organization, path_org) is None:
                     raise errors.NotFound("Organization not found")
-                _scope(path_org)
+                enter_org(path_org)
             if superuser and not user.is_superuser:
                 raise errors.Forbidden("Superuser only")
             if not user.is_superuser and not user_model.role_at_least(user.role, role):
@@ -52,8 +53,8 @@ def authenticate() -> user_model.User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("Missing bearer token")
-    claims = tokens.decode(current_app.extensions["esa_settings"], token.strip(), typ="access")
-    _scope(claims["org"])
+    claims = tokens.decode(views.settings(), token.strip(), typ="access")
+    enter_org(claims["org"])
     row = db.get_session().execute(
         select(user_model.User, org_model.Organization.is_active)
         .join(org_model.Organization, org_model.Organization.id == user_model.User.org_id)
@@ -74,32 +75,34 @@ def current_user() -> user_model.User:
     return g.user
 
 
-def scope_to(org_id: int) -> None:
-    """Scope the rest of this request to `org_id` (registration and token refresh, before a bearer exists)."""
-    _scope(org_id)
-
-
-def _scope(org_id: int) -> None:
+def enter_org(org_id: int) -> None:
+    """Scope the rest of this request to `org_id` (its token's org, or the one sign-up or a callback found)."""
     g.org_id = org_id
-    if "tenant_token" not in g:
-        g.tenant_token = tenancy.set_current_org(org_id)
-    else:
-        tenancy.set_current_org(org_id)
+    if "tenant_scopes" not in g:
+        g.tenant_scopes = contextlib.ExitStack()
+    g.tenant_scopes.enter_context(tenancy.org_scope(org_id))
 
 
 def teardown() -> None:
-    """Clear the tenant at the end of the request (the thread serves other orgs next)."""
-    token = g.pop("tenant_token", None)
-    if token is not None:
-        tenancy.reset_current_org(token)
+    """Leave the request's tenant scopes (the thread serves other orgs next)."""
+    scopes = g.pop("tenant_scopes", None)
+    if scopes is not None:
+        scopes.close()
     g.pop("user", None)
 
 
-@contextlib.contextmanager
-def scoped(org_id: int) -> Iterator[None]:
-    """Scope a streamed response body (which runs after the view returned) to the request's organization."""
-    token = tenancy.set_current_org(org_id)
-    try:
-        yield
-    finally:
-        tenancy.reset_current_org(token)
+def sign_in(email: str, password: str) -> user_model.User:
+    """Check email and password; the account's organization becomes the request's scope before anything is written."""
+    session = db.get_session()
+    found = accounts.find_for_login(session, email)
+    if found is not None:
+        enter_org(found[0].org_id)
+    return accounts.login(session, views.settings(), found, password)
+
+
+def refreshed(refresh_token: str) -> user_model.User:
+    """The user a refresh token names, with the request scoped to the token's organization."""
+    claims = tokens.decode(views.settings(), refresh_token, typ="refresh")
+    enter_org(claims["org"])
+    return accounts.check_refresh(db.get_session(), user_id=int(claims["sub"]), org_id=claims["org"],
+                                  version=claims.get("ver"))

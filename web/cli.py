@@ -1,19 +1,22 @@
 """Flask CLI admin commands: organizations, users, feature flags, passwords."""
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from jobs import context
-from models import audit, db, errors, membership
+from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
-from web import tokens
+from services import accounts, organizations
 
 orgs = click.Group("orgs", help="Manage organizations.")
 users = click.Group("users", help="Manage users.")
 features = click.Group("features", help="Manage organization feature flags.")
+CLI = audit.Actor(source="cli")
 
 
 def register(app: Flask) -> None:
@@ -22,12 +25,12 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.get_session().rollback()
     raise click.ClickException(message)
 
 
-def _org(session, ref: str) -> org_model.Organization:
+def _org(session: Session, ref: str) -> org_model.Organization:
     stmt = select(org_model.Organization)
     stmt = stmt.where(org_model.Organization.id == int(ref)) if ref.isdigit() else stmt.where(
         org_model.Organization.shop_name == ref)
@@ -44,11 +47,11 @@ def create_org(name: str, shop_name: str | None) -> None:
     """Create an organization."""
     session = db.get_session()
     try:
-        org = org_model.create(session, name=name, shop_name=shop_name)
+        org = organizations.create(session, name=name, shop_name=shop_name)
     except errors.DomainError as exc:
         _fail(exc.message)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
-        audit.record(session, "organization.created", entity=org, changes={"name": [None, name]})
+    with tenancy.org_scope(org.id), audit.acting_as(CLI):
+        organizations.record_created(session, org, ("name",))
         session.commit()
     click.echo(f"Created organization {org.id} ({org.shop_name})")
 
@@ -78,14 +81,12 @@ def create_user(org_ref: str, email: str, password: str, role: str, superuser: b
         _fail(f"Not an email address: {email!r}")
     session = db.get_session()
     org = _org(session, org_ref)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
+    with tenancy.org_scope(org.id), audit.acting_as(CLI):
         try:
-            user = membership.new_user(session, org_id=org.id, email=email, role=role, is_superuser=superuser,
-                                       password_hash=tokens.hash_password(password))
+            user = accounts.create_user(session, org_id=org.id, email=email, password=password, role=role,
+                                        is_superuser=superuser)
         except errors.DomainError as exc:
             _fail(exc.message)
-        audit.record(session, "member.added", entity=user, changes={"email": [None, user.email],
-                                                                    "role": [None, role]})
         session.commit()
     click.echo(f"Created user {user.id} <{user.email}> as {role}{' (superuser)' if superuser else ''}")
 
@@ -98,15 +99,12 @@ def reset_password(email: str, password: str) -> None:
     if len(password) < 10:
         _fail("Password must be at least 10 characters")
     session = db.get_session()
-    found = membership.find_for_login(session, email)
+    found = accounts.find_for_login(session, email)
     if found is None:
         _fail(f"No user with email {email!r}")
     user = found[0]
-    with context.org_scope(user.org_id), audit.acting_as(audit.Actor(source="cli")):
-        user.password_hash = tokens.hash_password(password)
-        user.token_version += 1
-        user.failed_logins, user.locked_until = 0, None
-        audit.record(session, "user.password_reset", entity=user)
+    with tenancy.org_scope(user.org_id), audit.acting_as(CLI):
+        accounts.reset_password(session, user, password)
         session.commit()
     click.echo(f"Password reset for {user.email}")
 
@@ -121,9 +119,7 @@ def set_feature(org_ref: str, name: str, value: str) -> None:
         _fail(f"Unknown feature {name!r}; known: {', '.join(sorted(org_model.FEATURE_DEFAULTS))}")
     session = db.get_session()
     org = _org(session, org_ref)
-    with context.org_scope(org.id), audit.acting_as(audit.Actor(source="cli")):
-        changed = org_model.set_features(session, org.id, {name: value == "on"})
-        if changed:
-            audit.record(session, "organization.features_updated", entity=org, changes=changed)
+    with tenancy.org_scope(org.id), audit.acting_as(CLI):
+        organizations.set_features(session, org.id, {name: value == "on"})
         session.commit()
     click.echo(f"{org.shop_name}: {name} = {value}")

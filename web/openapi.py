@@ -5,6 +5,8 @@ import warnings
 
 from flask_smorest import Api
 
+from services import job_types
+
 SPEC_OPTIONS = {
     "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     "security": [{"bearerAuth": []}],
@@ -51,15 +53,13 @@ def document_errors(api: Api) -> None:
 
 def document_job_params(api: Api) -> None:
     """Publish each print job type's parameter schema, and say in the create body which goes with which type."""
-    from jobs import types
-
     names = []
-    for job_type in types.MODULES:
+    for job_type in job_types.MODULES:
         name = "".join(part.title() for part in job_type.split("_")) + "JobParams"
         with warnings.catch_warnings():
             # The gang sheet layout preview already published the same schema class under its own name.
             warnings.simplefilter("ignore", UserWarning)
-            api.spec.components.schema(name, schema=types.module(job_type).ParamsSchema)
+            api.spec.components.schema(name, schema=job_types.module(job_type).ParamsSchema)
         names.append((job_type, name))
     create = api.spec.components.schemas.get("PrintJobCreate")
     if create is not None:

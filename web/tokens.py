@@ -1,12 +1,10 @@
-"""JWT access and refresh tokens (HS256 via joserfc) and password hashing (argon2)."""
+"""JWT access and refresh tokens (HS256 via joserfc)."""
 from __future__ import annotations
 
 import secrets
 import time
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2 import exceptions as argon2_errors
 from joserfc import errors as jose_errors
 from joserfc import jwt
 from joserfc.jwk import OctKey
@@ -15,31 +13,6 @@ import config
 from models import errors
 
 _ALGORITHMS = ["HS256"]
-_hashers: dict[bool, tuple[PasswordHasher, str]] = {}
-
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    # The test suite hashes hundreds of passwords; production keeps argon2's recommended cost.
-    cheap = config.get_settings().env == "test"
-    if cheap not in _hashers:
-        hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
-        # Verifying against this when the email is unknown keeps the time the same as for a wrong password.
-        _hashers[cheap] = (hasher, hasher.hash(secrets.token_urlsafe(16)))
-    return _hashers[cheap]
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of `password`."""
-    return _hasher()[0].hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Whether `password` matches; constant work whether or not the user exists."""
-    hasher, dummy = _hasher()
-    try:
-        return hasher.verify(password_hash or dummy, password) and password_hash is not None
-    except (argon2_errors.VerificationError, argon2_errors.InvalidHashError):
-        return False
 
 
 def issue(settings: config.Settings, *, user_id: int, org_id: int, role: str, token_version: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from jobs.etsy import client, ratelimit
+from etsy import client, ratelimit
 from tests.etsy_double import server
 
 REDIRECT_URI = "http://127.0.0.1:9/etsy/callback"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.etsy import client, ratelimit
+from etsy import client, ratelimit
 
 
 def test_receipts_paginate_100_per_call_with_transactions_embedded(etsy_double, seller, make_client):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from jobs.etsy import client, oauth, ratelimit
+from etsy import client, oauth, ratelimit
 from tests.etsy import conftest
 from tests.etsy_double import auth
 

@@ -9,7 +9,7 @@ import time
 import pytest
 import redis
 
-from jobs.etsy import ratelimit
+from etsy import ratelimit
 from tests.etsy_double import limits
 
 PER_SECOND = 10

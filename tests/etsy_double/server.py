@@ -57,7 +57,9 @@ class EtsyDouble:
     def start(self) -> EtsyDouble:
         """Serve in a background thread."""
         self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="etsy-double", daemon=True)
+        # A short poll interval: stop() waits up to one interval, and every test stops its double.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="etsy-double", daemon=True)
         self._thread.start()
         return self
 

@@ -6,20 +6,20 @@ import io
 
 from PIL import Image
 
-from jobs import context
 from models import file as file_model
-from models import membership
 from models import organization as org_model
 from models import template as template_model
+from models import tenancy
 from nas import paths, shared
+from services import accounts, organizations
 
 
 def org_with_owner(session, created: list[int], name: str) -> tuple[org_model.Organization, int]:
     """A committed organization and its owner's id."""
-    org = org_model.create(session, name=name)
+    org = organizations.create(session, name=name)
     created.append(org.id)
-    with context.org_scope(org.id):
-        user = membership.new_user(session, org_id=org.id, email=f"{org.shop_name}@example.com", role="owner",
+    with tenancy.org_scope(org.id):
+        user = accounts.new_user(session, org_id=org.id, email=f"{org.shop_name}@example.com", role="owner",
                                    password_hash="x")
         session.commit()
     return org, user.id
@@ -29,7 +29,7 @@ def design(session, settings, org: org_model.Organization, data: bytes, name: st
     """A stored design file (object and row), committed."""
     key = paths.build_key(org.shop_name, "designs", name)
     stored = shared.storage_for(settings).put(key, io.BytesIO(data), on_conflict="replace")
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         img = Image.open(io.BytesIO(data))
         row = file_model.File(org_id=org.id, file_type="designs", status="ready", storage_key=stored.key,
                               filename=name, mime_type="image/png", size_bytes=len(data),
@@ -43,7 +43,7 @@ def design(session, settings, org: org_model.Organization, data: bytes, name: st
 def template(session, org: org_model.Organization, dpi: int = 300,
              sizes=(("Adult", 10, 10),)) -> template_model.Template:
     """A committed template with sizes."""
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         tpl = template_model.Template(org_id=org.id, name=f"Tee {dpi}", canvas_width_in=22, canvas_height_in=40,
                                       dpi=dpi, spacing_in=0.25, margin_in=0)
         tpl.sizes = [template_model.TemplateSize(org_id=org.id, name=n, width_in=w, height_in=h)
@@ -60,7 +60,7 @@ def job_state(session, org_id: int, job_id: int):
     from models import print_job as job_model
 
     session.rollback()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         job = session.get(job_model.PrintJob, job_id, populate_existing=True)
         outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)
                                   .order_by(file_model.File.id)).all()

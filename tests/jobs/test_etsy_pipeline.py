@@ -5,10 +5,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 import config
-from jobs import context, control, retry, runner, shop_tokens
+from jobs import context, retry, runner
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
+from models import tenancy
+from services import print_jobs, shop_tokens
 from tests import etsy_flow, imagegen
 from tests.etsy_double import server
 from tests.jobs import factories
@@ -22,7 +24,7 @@ def double():
 
 
 def _connected_shop(session, org, double, seller, settings, **fields) -> shop_model.Shop:
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         shop = shop_model.Shop(org_id=org.id, etsy_shop_id=seller["shop_id"], etsy_user_id=seller["user_id"],
                                name=seller["shop_name"], status="connected", **fields)
         shop_tokens.store(shop, double.issue_token(seller["user_id"]), settings)
@@ -32,18 +34,18 @@ def _connected_shop(session, org, double, seller, settings, **fields) -> shop_mo
 
 
 def _sync(session, org_id: int, shop_id: int, settings, **params) -> job_model.PrintJob:
-    with context.org_scope(org_id):
-        job = control.create(session, job_type="orders", created_by=None, params={"shop_id": shop_id, **params})
+    with tenancy.org_scope(org_id):
+        job = print_jobs.create(session, job_type="orders", created_by=None, params={"shop_id": shop_id, **params})
         session.commit()
         job_id = job.id
     assert runner.execute(org_id, job_id, settings=settings) == "completed"
     session.rollback()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return session.get(job_model.PrintJob, job_id, populate_existing=True)
 
 
 def _count(session, org_id: int, model, *where) -> int:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
@@ -63,7 +65,7 @@ def test_orders_flow_into_one_gang_sheet_and_nothing_twice(committed, double):
     job = _sync(session, org.id, shop.id, settings, full=True)
     assert job.result["receipts"] == 2 and job.result["listings"] == 2 and job.result["matched"] == 1
     assert _count(session, org.id, order_model.Order) == 2
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         items = session.scalars(select(order_model.OrderItem).order_by(order_model.OrderItem.id)).all()
     assert [(i.match_status, i.matched_by, i.design_file_id) for i in items] == [
         ("matched", "sku", cat.id), ("unmatched", None, None)]
@@ -72,7 +74,7 @@ def test_orders_flow_into_one_gang_sheet_and_nothing_twice(committed, double):
 
     # The gang sheet renders the right design at the template size, two copies, grouped by receipt.
     assert runner.execute(org.id, gang_id, settings=settings) == "completed"
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         gang = session.get(job_model.PrintJob, gang_id, populate_existing=True)
     assert gang.params["items"] == [{"file_id": cat.id, "size_id": tpl.sizes[0].id, "quantity": 2,
                                      "group": f"R{first['receipt_id']}"}]
@@ -101,7 +103,7 @@ def test_hold_window_and_cancellation_pull(committed, double):
 
     job = _sync(session, org.id, shop.id, settings, full=True)
     assert job.result["production"]["jobs"] == []  # still inside the 48 h hold window
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.execute(update(shop_model.Shop).values(hold_hours=0))
         session.commit()
     job = _sync(session, org.id, shop.id, settings)
@@ -112,7 +114,7 @@ def test_hold_window_and_cancellation_pull(committed, double):
     double.store.cancel_receipt(seller["shop_id"], drop["receipt_id"])
     job = _sync(session, org.id, shop.id, settings)
     assert job.result["canceled"] == 1 and job.result["pulled_jobs"] == 1
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         old = session.get(job_model.PrintJob, gang_id, populate_existing=True)
         items = {i.order_id: i for i in session.scalars(select(order_model.OrderItem))}
         orders = {o.etsy_receipt_id: o for o in session.scalars(select(order_model.Order))}
@@ -128,18 +130,18 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
     org, _ = factories.org_with_owner(session, created, "Revoked Prints")
     seller = double.add_seller(shop_name="RevokedShop")
     shop = _connected_shop(session, org, double, seller, settings)
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.execute(update(shop_model.Shop).values(token_expires_at=shop.created_at))
         session.commit()
     double.oauth.revoke_refresh()
-    with context.org_scope(org.id):
-        job = control.create(session, job_type="orders", created_by=None, params={"shop_id": shop.id})
+    with tenancy.org_scope(org.id):
+        job = print_jobs.create(session, job_type="orders", created_by=None, params={"shop_id": shop.id})
         session.commit()
         job_id = job.id
     with pytest.raises(retry.Permanent):
         runner.execute(org.id, job_id, settings=settings)
     session.rollback()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         failed = session.get(job_model.PrintJob, job_id, populate_existing=True)
         row = session.get(shop_model.Shop, shop.id, populate_existing=True)
     assert failed.status == "failed" and "refused" in failed.error
@@ -147,12 +149,11 @@ def test_revoked_refresh_token_stops_only_that_shop(committed, double):
 
 
 def test_malformed_receipts_are_skipped_and_logged(session):
-    from jobs import orders
     from models import event
-    from models import organization as org_model
+    from services import organizations, shop_sync
 
-    org = org_model.create(session, name="Malformed Prints")
-    with context.org_scope(org.id):
+    org = organizations.create(session, name="Malformed Prints")
+    with tenancy.org_scope(org.id):
         shop = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
         session.add(shop)
         session.flush()
@@ -167,7 +168,7 @@ def test_malformed_receipts_are_skipped_and_logged(session):
 
         ctx = context.JobContext(org_id=org.id, settings=config.get_settings(), session=session)
         stats = {"listings": 0, "receipts": 0, "malformed": 0, "matched": 0, "canceled": 0, "pulled_jobs": 0}
-        orders._receipts(ctx, shop, Client(), stats, full=True)
+        shop_sync._receipts(ctx, shop, Client(), stats, full=True)
         assert stats["receipts"] == 2 and stats["malformed"] == 2
         skipped = session.scalars(select(event.Event).where(event.Event.event_type == "shop.malformed_payload"))
         assert len(skipped.all()) == 2

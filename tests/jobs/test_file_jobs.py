@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import text, update
 
 import config
-from jobs import backup, context, maintenance
-from models import base
+from jobs import backup, maintenance
+from models import base, tenancy
 from models import file as file_model
-from models import organization as org_model
+from services import backups, organizations
 
 
 def _file(session, org_id: int, status: str, name: str) -> file_model.File:
@@ -22,18 +22,17 @@ def _file(session, org_id: int, status: str, name: str) -> file_model.File:
 
 
 def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
-    org = org_model.create(session, name="Sweep Shop")
+    org = organizations.create(session, name="Sweep Shop")
     hybrid = dataclasses.replace(config.get_settings(), storage_backend="hybrid")
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         stuck = _file(session, org.id, "uploading", "stuck.png")
         fresh = _file(session, org.id, "uploading", "fresh.png")
         waiting = _file(session, org.id, "ready", "waiting.png")
         old = base.utcnow() - dt.timedelta(hours=2)
         session.execute(update(file_model.File).where(file_model.File.id.in_([stuck.id, waiting.id]))
                         .values(updated_at=old))
-        ctx = context.JobContext(org_id=org.id, settings=hybrid, session=session)
-        assert backup.sweep(ctx) == {"failed_uploads": 1, "requeued_backups": 1}
-        assert backup.sweep(ctx) == {"failed_uploads": 0, "requeued_backups": 0}
+        assert backups.sweep(session, hybrid, org.id) == {"failed_uploads": 1, "requeued_backups": 1}
+        assert backups.sweep(session, hybrid, org.id) == {"failed_uploads": 0, "requeued_backups": 0}
         session.refresh(stuck)
         session.refresh(fresh)
         assert stuck.status == "failed" and stuck.error and fresh.status == "uploading"
@@ -42,7 +41,7 @@ def test_sweep_fails_stale_uploads_and_requeues_backups_once(session):
 
 
 def test_fan_out_defers_one_job_per_active_org_once(session):
-    orgs = [org_model.create(session, name=f"Fan {i}") for i in range(3)]
+    orgs = [organizations.create(session, name=f"Fan {i}") for i in range(3)]
     orgs[2].is_active = False
     session.commit()
     assert maintenance.fan_out(backup.sweep_org_files, "sweep_files") >= 2
@@ -53,12 +52,11 @@ def test_fan_out_defers_one_job_per_active_org_once(session):
 
 
 def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
-    from jobs import reconcile
     from models import print_job as job_model
+    from services import job_runs
 
-    org = org_model.create(session, name="Reconcile Shop")
-    settings = config.get_settings()
-    with context.org_scope(org.id):
+    org = organizations.create(session, name="Reconcile Shop")
+    with tenancy.org_scope(org.id):
         rows = {}
         for name, queue_status in (("lost", None), ("failed", "failed"), ("aborted", "aborted"), ("live", "doing")):
             queue_id = None
@@ -73,8 +71,7 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
             session.flush()
             rows[name] = job
         session.execute(update(job_model.PrintJob).values(updated_at=base.utcnow() - dt.timedelta(hours=1)))
-        ctx = context.JobContext(org_id=org.id, settings=settings, session=session)
-        assert reconcile.run(ctx) == {"requeued": 1, "failed": 1, "cancelled": 1}
+        assert job_runs.reconcile(session) == {"requeued": 1, "failed": 1, "cancelled": 1}
         for job in rows.values():
             session.refresh(job)
         assert rows["lost"].status == "queued" and rows["lost"].queue_job_id is not None
@@ -89,9 +86,9 @@ def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
     from models import print_job as job_model
     from models import shop as shop_model
 
-    org = org_model.create(session, name="Due Shops")
+    org = organizations.create(session, name="Due Shops")
     session.commit()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         due = shop_model.Shop(org_id=org.id, etsy_shop_id=1, status="connected")
         fresh = shop_model.Shop(org_id=org.id, etsy_shop_id=2, status="connected", last_synced_at=base.utcnow())
         abandoned = shop_model.Shop(org_id=org.id, status="pending")
@@ -102,7 +99,7 @@ def test_due_shops_are_synced_once_and_abandoned_connects_removed(session):
         session.commit()
     assert shop_sync.sync_due_shops.func(org.id) == 1
     assert shop_sync.sync_due_shops.func(org.id) == 0  # its sync is already queued
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         jobs = session.scalars(select(job_model.PrintJob).where(job_model.PrintJob.job_type == "orders")).all()
         assert [(j.params["shop_id"], j.params["full"]) for j in jobs] == [(due.id, True)]
         assert session.scalar(select(func.count()).select_from(shop_model.Shop)) == 2

@@ -7,9 +7,11 @@ from PIL import Image
 from sqlalchemy import update
 
 import config
-from jobs import context, control, runner
+from jobs import runner
 from models import print_job as job_model
+from models import tenancy
 from nas import shared
+from services import print_jobs
 from tests import imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -21,8 +23,8 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
     org, user_id = factories.org_with_owner(session, created, "Gang Prints")
     red = factories.design(session, settings, org, imagegen.png(400, 300, dpi=100), "red.png")
     blue = factories.design(session, settings, org, imagegen.png(200, 200, color=(0, 0, 255, 255)), "blue.png")
-    with context.org_scope(org.id):
-        job = control.create(session, job_type="gang_sheets", created_by=user_id, params={
+    with tenancy.org_scope(org.id):
+        job = print_jobs.create(session, job_type="gang_sheets", created_by=user_id, params={
             "sheet_width": 10, "spacing": 0.25, "max_length": 8, "dpi": 72, "min_dpi": 30, "items": [
                 {"file_id": red.id, "width_in": 4, "height_in": 3, "quantity": 6},
                 {"file_id": blue.id, "width_in": 2, "height_in": 2, "quantity": 5}]})
@@ -43,7 +45,7 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
         assert round(img.info["dpi"][0]) == 72 and img.getpixel((0, img.size[1] - 1))[3] in (0, 255)
     keys = [(row.id, row.storage_key, row.sha256) for row in outputs]
     # A re-run (as after a crash) replaces the same outputs instead of adding new ones.
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     assert runner.execute(org.id, job_id) == "completed"

@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import delete, update
 
 import config
-from jobs import context, control, retry, runner
-from models import errors
+from jobs import retry, runner
+from models import errors, tenancy
 from models import listing_image as image_model
 from models import order as order_model
 from models import print_job as job_model
+from services import print_jobs
 from tests import etsy_flow, imagegen
 from tests.etsy_double import server
 from tests.jobs import factories
@@ -31,7 +32,7 @@ def _setup(session, created, double):
     listing = double.store.add_listing(seller["shop_id"], title="Cat tee")
     other_seller_listing = double.store.add_listing(double.add_seller(shop_name="Other")["shop_id"])
     shop = _connected_shop(session, org, double, seller, settings)
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.add(order_model.Listing(org_id=org.id, shop_id=shop.id, etsy_listing_id=listing["listing_id"],
                                         title="Cat tee", state="active"))
         session.commit()
@@ -43,14 +44,14 @@ def _setup(session, created, double):
 
 
 def _create(session, org_id, user_id, params):
-    with context.org_scope(org_id):
-        job = control.create(session, job_type="mockups", created_by=user_id, params=params)
+    with tenancy.org_scope(org_id):
+        job = print_jobs.create(session, job_type="mockups", created_by=user_id, params=params)
         session.commit()
         return job.id
 
 
 def _rerun(session, org_id: int, job_id: int, settings) -> str:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     return runner.execute(org_id, job_id, settings=settings)
@@ -76,13 +77,13 @@ def test_publish_in_rank_order_with_retry_and_no_duplicates(committed, double):
     # A re-run uploads nothing again; an upload whose record was lost (crash before commit) replaces its rank.
     assert _rerun(session, org_id, job_id, settings) == "completed"
     assert len(double.log.calls("uploadListingImage")) == uploads
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         session.execute(delete(image_model.ListingImage).where(image_model.ListingImage.rank == 4))
         session.commit()
     assert _rerun(session, org_id, job_id, settings) == "completed"
     assert len(double.log.calls("uploadListingImage")) == uploads + 1
     assert [i["rank"] for i in double.store.images[listing["listing_id"]]] == [1, 2, 3, 4]
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         job = session.get(job_model.PrintJob, job_id, populate_existing=True)
     assert [p["rank"] for p in job.result["published"]] == [1, 2, 3, 4]
 

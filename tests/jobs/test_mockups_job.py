@@ -9,13 +9,13 @@ from PIL import Image
 from sqlalchemy import select, update
 
 import config
-from jobs import context, control, mockups, runner
-from models import errors
+from jobs import context, mockups, runner
+from models import errors, tenancy
 from models import file as file_model
 from models import mockup_template as mockup_model
-from models import organization as org_model
 from models import print_job as job_model
 from nas import shared
+from services import organizations, print_jobs
 from tests import helpers, imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -32,7 +32,7 @@ def photo_png(width: int = 800, height: int = 600) -> bytes:
 
 def mockup_template(session, org_id: int, base_id: int, name: str, **output) -> mockup_model.MockupTemplate:
     """A committed mockup template (areas already in the stored, validated vocabulary)."""
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         row = mockup_model.MockupTemplate(org_id=org_id, name=name, base_file_id=base_id, watermark=None,
                                           areas=[{"shape": "quad", "points": RECT, "fit": "contain",
                                                   "align": "center", "blend": "multiply", "opacity": 1.0,
@@ -58,8 +58,8 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
     blue = factories.design(session, settings, org, imagegen.png(90, 60, color=(20, 40, 220, 255)), "blue.png")
     front = mockup_template(session, org.id, base.id, "Tee Front")
     mug = mockup_template(session, org.id, base.id, "Mug", format="PNG", long_side=300)
-    with context.org_scope(org.id):
-        job = control.create(session, job_type="mockups", created_by=user_id, params={
+    with tenancy.org_scope(org.id):
+        job = print_jobs.create(session, job_type="mockups", created_by=user_id, params={
             "design_file_ids": [red.id, blue.id], "mockup_template_ids": [front.id, mug.id]})
         session.commit()
         job_id = job.id
@@ -90,7 +90,7 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
         assert (centre[0] > 150 > centre[2]) if made["design_id"] == red.id else (centre[2] > 150 > centre[0])
     keys = [(row.id, row.storage_key, _pixels(settings, row.storage_key)) for row in outputs]
     # A re-run (as after a crash) replaces the same outputs instead of adding new ones.
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     assert runner.execute(org.id, job_id) == "completed"
@@ -99,14 +99,14 @@ def test_mockups_job_renders_designs_x_templates_and_reruns_replace(committed, s
 
 
 def test_run_reports_progress_and_names_colliding_slugs_apart(session, settings):
-    org = org_model.create(session, name="Slug Shop")
+    org = organizations.create(session, name="Slug Shop")
     progress: list[tuple[int, str]] = []
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         one = factories.design(session, settings, org, imagegen.png(50, 50), "cat.png")
         two = factories.design(session, settings, org, imagegen.png(60, 40), "Cat.PNG")
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [one.id, two.id, one.id], "mockup_template_ids": [tpl.id], "format": "WEBP",
             "long_side": 200})
         assert job.params == {"design_file_ids": [one.id, two.id], "mockup_template_ids": [tpl.id],
@@ -122,12 +122,12 @@ def test_run_reports_progress_and_names_colliding_slugs_apart(session, settings)
 
 
 def test_cancel_stops_at_the_next_combination(session, settings):
-    org = org_model.create(session, name="Cancel Shop")
-    with context.org_scope(org.id):
+    org = organizations.create(session, name="Cancel Shop")
+    with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         designs = [factories.design(session, settings, org, imagegen.png(20 + i, 20), f"d{i}.png") for i in range(3)]
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [d.id for d in designs], "mockup_template_ids": [tpl.id]})
         calls = []
         ctx = context.JobContext(org_id=org.id, settings=settings, session=session, job_id=job.id,
@@ -178,12 +178,12 @@ def test_params_are_checked_at_creation(client):
 
 
 def test_unknown_template_at_run_time_is_a_clear_failure(session, settings):
-    org = org_model.create(session, name="Gone Shop")
-    with context.org_scope(org.id):
+    org = organizations.create(session, name="Gone Shop")
+    with tenancy.org_scope(org.id):
         base = factories.design(session, settings, org, photo_png(), "photo.png")
         design = factories.design(session, settings, org, imagegen.png(), "d.png")
         tpl = mockup_template(session, org.id, base.id, "Tee")
-        job = control.create(session, job_type="mockups", created_by=None, params={
+        job = print_jobs.create(session, job_type="mockups", created_by=None, params={
             "design_file_ids": [design.id], "mockup_template_ids": [tpl.id]})
         session.delete(tpl)
         session.flush()

@@ -12,11 +12,12 @@ from PIL import Image
 from sqlalchemy import select, text
 
 import config
-from jobs import context, control, maintenance
-from models import event
+from jobs import maintenance
+from models import event, tenancy
 from models import file as file_model
 from models import print_job as job_model
 from nas import shared
+from services import print_jobs
 from tests import imagegen
 from tests.jobs import factories
 from tests.jobs.conftest import wait_for
@@ -24,18 +25,18 @@ from tests.jobs.conftest import wait_for
 
 def _job(session, org_id: int, job_id: int) -> job_model.PrintJob:
     session.rollback()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return session.get(job_model.PrintJob, job_id, populate_existing=True)
 
 
 def _outputs(session, org_id: int, job_id: int) -> list[file_model.File]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return list(session.scalars(select(file_model.File).where(file_model.File.print_job_id == job_id)))
 
 
 def _create(session, org_id: int, user_id: int, job_type: str, params: dict) -> int:
-    with context.org_scope(org_id):
-        job = control.create(session, job_type=job_type, params=params, created_by=user_id)
+    with tenancy.org_scope(org_id):
+        job = print_jobs.create(session, job_type=job_type, params=params, created_by=user_id)
         session.commit()
         return job.id
 
@@ -64,7 +65,7 @@ def test_print_files_and_designs_complete_with_outputs(committed, start_worker):
     wait_for(lambda: _job(session, org.id, check_id).status in job_model.FINISHED, timeout=60)
     check = _job(session, org.id, check_id)
     assert check.status == "completed", check.error
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         analysed = session.get(file_model.File, art.id, populate_existing=True).analysis
         kinds = [e.event_type for e in session.scalars(select(event.Event).where(
             event.Event.entity_type == "print_jobs", event.Event.entity_id == str(job_id)).order_by(event.Event.id))]
@@ -85,8 +86,8 @@ def test_failure_then_retry_completes(committed, start_worker):
     failed = _job(session, org.id, job_id)
     assert failed.status == "failed" and "Cannot render" in failed.error and failed.attempts == 1
     Path(settings.local_root_path, art.storage_key).write_bytes(imagegen.png(100, 100))
-    with context.org_scope(org.id):
-        control.retry(session, session.get(job_model.PrintJob, job_id))
+    with tenancy.org_scope(org.id):
+        print_jobs.retry(session, session.get(job_model.PrintJob, job_id))
         session.commit()
     wait_for(lambda: _job(session, org.id, job_id).status in job_model.FINISHED, timeout=60)
     done = _job(session, org.id, job_id)
@@ -107,8 +108,8 @@ def test_cancel_while_running_stops_at_a_checkpoint(committed, start_worker):
     job_id = _slow_job(session, settings, org, user_id, items=200)
     start_worker("print_jobs")
     wait_for(lambda: _job(session, org.id, job_id).progress > 0, timeout=60, interval=0.05)
-    with context.org_scope(org.id):
-        job = control.cancel(session, session.get(job_model.PrintJob, job_id, with_for_update={"key_share": True}))
+    with tenancy.org_scope(org.id):
+        job = print_jobs.cancel(session, session.get(job_model.PrintJob, job_id, with_for_update={"key_share": True}))
         assert job.status == "processing" and job.cancel_requested
         session.commit()
     wait_for(lambda: _job(session, org.id, job_id).status in job_model.FINISHED, timeout=60)

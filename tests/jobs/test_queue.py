@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import func, select, text
 
-from jobs import context, defer, maintenance
-from models import base, event
-from models import organization as org_model
+from jobs import maintenance
+from models import base, event, tenancy
+from services import defer, events, organizations
 from tests.jobs.conftest import wait_for
 
 
@@ -18,7 +18,7 @@ def _jobs(session, task_name: str) -> list:
 
 
 def test_defer_is_rolled_back_with_its_transaction(session):
-    org = org_model.create(session, name="Rollback Shop")
+    org = organizations.create(session, name="Rollback Shop")
     session.commit()  # releases the test's savepoint; the outer transaction still rolls back at the end
     defer.in_transaction(session, maintenance.prune_org_events, org_id=org.id)
     assert len(_jobs(session, "prune_org_events")) == 1
@@ -27,7 +27,7 @@ def test_defer_is_rolled_back_with_its_transaction(session):
 
 
 def test_defer_commits_with_its_row(session):
-    org = org_model.create(session, name="Commit Shop")
+    org = organizations.create(session, name="Commit Shop")
     job_id = defer.in_transaction(session, maintenance.prune_org_events, org_id=org.id)
     session.commit()
     assert [j.id for j in _jobs(session, "prune_org_events")] == [job_id]
@@ -35,30 +35,29 @@ def test_defer_commits_with_its_row(session):
 
 def test_prune_removes_only_old_events_of_its_org(session):
     old = base.utcnow() - dt.timedelta(days=400)
-    orgs = [org_model.create(session, name=f"Prune {i}") for i in range(2)]
+    orgs = [organizations.create(session, name=f"Prune {i}") for i in range(2)]
     for org in orgs:
-        with context.org_scope(org.id):
+        with tenancy.org_scope(org.id):
             session.add_all([event.Event(event_type="old", created_at=old), event.Event(event_type="new")])
             session.flush()
-    with context.org_scope(orgs[0].id):
-        ctx = context.JobContext(org_id=orgs[0].id, settings=__import__("config").get_settings(), session=session)
-        assert maintenance.run(ctx) == 1
+    with tenancy.org_scope(orgs[0].id):
+        assert events.prune(session, __import__("config").get_settings(), orgs[0].id) == 1
         assert session.scalars(select(event.Event.event_type)).all() == ["new"]
-    with context.org_scope(orgs[1].id):
+    with tenancy.org_scope(orgs[1].id):
         assert sorted(session.scalars(select(event.Event.event_type))) == ["new", "old"]
 
 
 def test_worker_runs_a_deferred_job_end_to_end(committed, start_worker):
     session, created = committed
-    org = org_model.create(session, name="Worker Shop")
+    org = organizations.create(session, name="Worker Shop")
     created.append(org.id)
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         session.add(event.Event(event_type="ancient", created_at=base.utcnow() - dt.timedelta(days=999)))
         defer.in_transaction(session, maintenance.prune_org_events, org_id=org.id)
         session.commit()
     worker = start_worker("general")
     wait_for(lambda: _jobs(session, "prune_org_events")[0].status == "succeeded" or session.rollback())
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         assert session.scalar(select(func.count()).select_from(event.Event)) == 0
     alive = session.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar()
     assert alive >= 1
@@ -68,7 +67,7 @@ def test_worker_runs_a_deferred_job_end_to_end(committed, start_worker):
 
 def test_scheduler_defers_periodic_tasks_and_fans_out(committed, start_worker):
     session, created = committed
-    org = org_model.create(session, name="Scheduled Shop")
+    org = organizations.create(session, name="Scheduled Shop")
     created.append(org.id)
     session.commit()
     start_worker("scheduler")

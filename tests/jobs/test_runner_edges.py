@@ -11,13 +11,13 @@ from procrastinate import job_context
 from sqlalchemy import select, text
 
 import config
-from jobs import context, control, maintenance, production, retry, runner
-from models import base
+from jobs import maintenance, retry, runner
+from models import base, tenancy
 from models import order as order_model
-from models import organization as org_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
+from services import organizations, print_jobs, production
 from tests import imagegen
 from tests.jobs import factories
 
@@ -32,8 +32,8 @@ def _designs_job(committed) -> tuple[int, int]:
     settings = config.get_settings()
     org, user_id = factories.org_with_owner(session, created, "Edge Prints")
     art = factories.design(session, settings, org, imagegen.png(50, 50), "edge.png")
-    with context.org_scope(org.id):
-        job = control.create(session, job_type="designs", created_by=user_id, params={"file_ids": [art.id]})
+    with tenancy.org_scope(org.id):
+        job = print_jobs.create(session, job_type="designs", created_by=user_id, params={"file_ids": [art.id]})
         session.commit()
         return org.id, job.id
 
@@ -62,7 +62,7 @@ def test_a_job_that_keeps_losing_its_worker_is_failed(committed):
     org_id, job_id = _designs_job(committed)
     worker = session.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES"
                                   " (now() - interval '1 hour') RETURNING id")).scalar()
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         queue_id = session.get(job_model.PrintJob, job_id).queue_job_id
     session.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w, attempts = :a WHERE id = :i"),
                     {"w": worker, "a": retry.TRANSIENT.max_attempts, "i": queue_id})
@@ -80,8 +80,8 @@ def test_a_job_that_keeps_losing_its_worker_is_failed(committed):
 
 
 def test_one_group_that_cannot_be_imposed_does_not_block_the_others(session):
-    org = org_model.create(session, name="Groups")
-    with context.org_scope(org.id):
+    org = organizations.create(session, name="Groups")
+    with tenancy.org_scope(org.id):
         good = template_model.Template(org_id=org.id, name="Good", canvas_width_in=22, canvas_height_in=30, dpi=100)
         good.sizes = [template_model.TemplateSize(org_id=org.id, name="A", width_in=4, height_in=4)]
         huge = template_model.Template(org_id=org.id, name="Huge", canvas_width_in=22, canvas_height_in=40, dpi=100,

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from models import print_job as job_model
 from models import template as template_model
 
@@ -28,7 +27,7 @@ def _defaults(client, org: dict) -> list[str]:
 
 
 def _template(session, org_id: int, name: str, width: str, dpi: int) -> template_model.Template:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         row = template_model.Template(name=name, canvas_width_in=Decimal(width), canvas_height_in=Decimal(10),
                                       dpi=dpi)
         session.add(row)
@@ -38,7 +37,7 @@ def _template(session, org_id: int, name: str, width: str, dpi: int) -> template
 
 def _job(session, org_id: int, status: str, printer_id: int | None, length: str | None = None,
          template_id: int | None = None, params: dict | None = None) -> None:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         session.add(job_model.PrintJob(job_type="gang_sheets", status=status, printer_id=printer_id,
                                        template_id=template_id, params=params or {},
                                        output_length_in=None if length is None else Decimal(length)))
@@ -46,6 +45,6 @@ def _job(session, org_id: int, status: str, printer_id: int | None, length: str 
 
 
 def _events(session, org_id: int, prefix: str = "printer.") -> list[event.Event]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         rows = session.scalars(select(event.Event).order_by(event.Event.id)).all()
     return [e for e in rows if e.event_type.startswith(prefix)]

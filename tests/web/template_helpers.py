@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from models import template as template_model
 
 CANVAS = {"width_in": 22, "height_in": 24, "dpi": 300, "spacing_in": 0.25, "margin_in": 0.5, "allow_stretch": False}
@@ -27,13 +26,13 @@ def _create(client, org: dict, **overrides) -> dict:
 
 
 def _counts(session, org_id: int) -> tuple[int, int, int]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return (session.scalar(select(func.count()).select_from(template_model.Template)),
                 session.scalar(select(func.count()).select_from(template_model.TemplateSize)),
                 session.scalar(select(func.count()).select_from(event.Event)))
 
 
 def _events(session, org_id: int, prefix: str = "template.") -> list[event.Event]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return list(session.scalars(select(event.Event).where(event.Event.event_type.startswith(prefix))
                                     .order_by(event.Event.id)))

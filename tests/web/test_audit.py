@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from tests import helpers
 
 
 def _count(session, org_id: int) -> int:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return session.scalar(select(func.count()).select_from(event.Event))
 
 
@@ -33,7 +32,7 @@ def test_each_mutation_adds_an_event(client, session):
         response = client.open(path, method=method, headers=h, json=body)
         assert response.status_code < 300, (method, path, response.get_json())
         assert _count(session, owner["org_id"]) == before + 1, (method, path)
-        with context.org_scope(owner["org_id"]):
+        with tenancy.org_scope(owner["org_id"]):
             last = session.scalars(select(event.Event).order_by(event.Event.id.desc())).first()
         assert last.event_type == expected and last.user_id == owner["user"]["id"] and last.request_id
 
@@ -42,7 +41,7 @@ def test_sign_ins_are_audited_without_secrets(client, session):
     owner = helpers.register(client)
     client.post("/api/auth/login", json={"email": owner["user"]["email"], "password": "wrong-password!"})
     client.post("/api/auth/login", json={"email": owner["user"]["email"], "password": helpers.PASSWORD})
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         rows = session.scalars(select(event.Event).where(event.Event.event_type.like("user.login%"))
                                .order_by(event.Event.id)).all()
     assert [r.event_type for r in rows] == ["user.login_failed", "user.login"]

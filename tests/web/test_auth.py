@@ -141,8 +141,8 @@ def test_deactivated_user_cannot_refresh(client):
 
 def test_register_writes_audit_events(client, session):
     owner = helpers.register(client)
-    from jobs import context
+    from models import tenancy
 
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         types = set(session.scalars(select(event.Event.event_type)))
     assert {"organization.created", "user.registered"} <= types

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from models import file as file_model
 from tests import helpers, imagegen
 
@@ -83,7 +82,7 @@ def test_bad_uploads_store_nothing(client, session, settings, name, data, file_t
     err = helpers.assert_error(upload(client, owner, payload, name=name, file_type=file_type), status)
     assert field in (err.get("errors") or {}), err
     assert _storage_files(settings) == before
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         assert session.scalar(select(func.count()).select_from(file_model.File)) == 0
 
 
@@ -134,7 +133,7 @@ def test_update_moves_the_object_with_the_row(client, settings, session):
     assert moved["storage_key"] == "mover/templates/new name.png" and moved["tags"] == ["a", "b"]
     root = Path(settings.local_root_path)
     assert (root / "mover/templates/new name.png").exists() and not (root / "mover/designs/old.png").exists()
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         changes = session.scalars(select(event.Event).where(event.Event.event_type == "file.updated")).one().changes
     assert changes["storage_key"] == ["mover/designs/old.png", "mover/templates/new name.png"]
     helpers.assert_error(client.patch(_url(owner, str(f["id"])), headers=owner["headers"],

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from jobs import backup, context
-from models import base
+from models import base, tenancy
 from models import file as file_model
 from nas import errors as nas_errors
 from nas import shared
+from services import backups
 from tests import helpers, imagegen
 from tests.web.test_files import upload
 
@@ -67,7 +68,7 @@ def test_sftp_unreachable_is_503_and_writes_nothing(client, session, settings, o
     own_sshd.stop()
     err = helpers.assert_error(upload(client, owner, imagegen.png()), 503)
     assert f"{nas.nas_host}" in err["message"]
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         assert session.scalar(select(func.count()).select_from(file_model.File)) == 0
     assert _files(Path(nas.nas_base_path)) == []
     health = client.get("/health")
@@ -91,7 +92,7 @@ def test_hybrid_upload_succeeds_while_nas_down_and_backup_retries(client, sessio
     assert jobs.scalar() == 1
     with context.running(owner["org_id"], task_name="backup_file", settings=nas) as ctx:
         with pytest.raises(nas_errors.StorageUnavailable):
-            backup.run(ctx, f["id"])
+            backups.backup(ctx.session, ctx.settings, f["id"])
     decision = backup.UNTIL_NAS_RETURNS.get_retry_decision(
         exception=nas_errors.StorageUnavailable("down", host="h"), job=type("J", (), {"attempts": 3})())
     wait = (decision.retry_at - base.utcnow()).total_seconds()
@@ -102,9 +103,9 @@ def test_hybrid_upload_succeeds_while_nas_down_and_backup_retries(client, sessio
     share.mkdir(parents=True, exist_ok=True)
     (share / ".offline.png.deadbeef.part").write_bytes(data[:10])
     with context.running(owner["org_id"], task_name="backup_file", settings=nas) as ctx:
-        assert backup.run(ctx, f["id"]) == "backed_up"
+        assert backups.backup(ctx.session, ctx.settings, f["id"]) == "backed_up"
     with context.running(owner["org_id"], task_name="backup_file", settings=nas) as ctx:
-        assert backup.run(ctx, f["id"]) == "skipped"
+        assert backups.backup(ctx.session, ctx.settings, f["id"]) == "skipped"
     assert (share / "offline.png").read_bytes() == data
     got = client.get(f"/api/organizations/{owner['org_id']}/files/{f['id']}", headers=owner["headers"]).get_json()
     assert got["status"] == "backed_up" and got["backed_up_at"]

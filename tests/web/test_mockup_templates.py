@@ -8,8 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from tests import helpers, imagegen
 from tests.web import test_files
 
@@ -46,7 +45,7 @@ def shop(client):
 
 
 def _events(session, org_id: int) -> list[event.Event]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return session.scalars(select(event.Event).where(event.Event.entity_type == "mockup_templates")
                                .order_by(event.Event.id)).all()
 

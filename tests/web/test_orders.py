@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from jobs import context
 from models import order as order_model
 from models import shop as shop_model
+from models import tenancy
 from tests import helpers, imagegen
 from tests.web.test_files import upload
 
@@ -23,7 +23,7 @@ def shop_with_orders(client, session):
         "name": "Tee", "canvas": {"width_in": 22, "height_in": 30, "dpi": 300},
         "sizes": [{"name": "Adult", "width_in": 10, "height_in": 10}]}).get_json()
     design = upload(client, owner, imagegen.png(3000, 3000), name="sunset-cat.png").get_json()["file"]
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         shop = shop_model.Shop(org_id=owner["org_id"], etsy_shop_id=777, name="S", status="connected")
         session.add(shop)
         session.flush()

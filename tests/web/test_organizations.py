@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from jobs import context
-from models import event
+from models import event, tenancy
 from models import user as user_model
+from services import passwords
 from tests import helpers
-from web import tokens
 
 
 def _superuser(client, session) -> dict:
     owner = helpers.register(client, org_name="Platform")
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         user = session.get(user_model.User, owner["user"]["id"])
         user.is_superuser = True
         session.commit()
@@ -21,7 +20,7 @@ def _superuser(client, session) -> dict:
 
 
 def _events(session, org_id: int, event_type: str) -> list[event.Event]:
-    with context.org_scope(org_id):
+    with tenancy.org_scope(org_id):
         return list(session.scalars(select(event.Event).where(event.Event.event_type == event_type)))
 
 
@@ -98,7 +97,7 @@ def test_delete_deactivates_and_blocks_logins(client, session):
                                                               "password": helpers.PASSWORD}), 401)
     helpers.assert_error(client.get("/api/auth/me", headers=owner["headers"]), 401)
     assert _events(session, owner["org_id"], "organization.deactivated")
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         assert session.get(user_model.User, owner["user"]["id"]) is not None  # data kept
 
 
@@ -106,4 +105,4 @@ def test_password_hash_never_leaves(client):
     owner = helpers.register(client)
     text = client.get(f"/api/organizations/{owner['org_id']}/members/", headers=owner["headers"]).get_data(True)
     assert "argon2" not in text and "password" not in text
-    assert tokens.verify_password(None, "anything") is False
+    assert passwords.verify_password(None, "anything") is False

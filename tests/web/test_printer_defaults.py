@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from jobs import context
-from models import db, event, printer_ops
-from models import organization as org_model
+from models import db, event, tenancy
 from models import printer as printer_model
+from services import organizations
+from services import printers as printer_ops
 from tests import helpers
 from tests.web.printer_helpers import DTF, SUB, URL, _create, _defaults
 
@@ -71,9 +71,9 @@ def _in_threads(count: int, work) -> list[BaseException]:
 
 def test_concurrent_set_default_leaves_exactly_one_default(committed):
     session, created = committed
-    org = org_model.create(session, name="Race Prints")
+    org = organizations.create(session, name="Race Prints")
     created.append(org.id)
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         printers = [printer_model.Printer(name=f"P{i}", printer_type="dtf", max_width_in=Decimal(22), dpi=300,
                                           is_default=(i == 0)) for i in range(10)]
         session.add_all(printers)
@@ -81,14 +81,14 @@ def test_concurrent_set_default_leaves_exactly_one_default(committed):
         ids = [p.id for p in printers]
 
     def set_default(i: int) -> None:
-        with context.org_scope(org.id):
+        with tenancy.org_scope(org.id):
             own = db.get_session()  # the scoped session is per thread
             printer_ops.set_default(own, ids[i])
             own.commit()
 
     assert _in_threads(10, set_default) == []
     session.rollback()
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         defaults = session.scalars(select(printer_model.Printer.id).where(printer_model.Printer.is_default)).all()
         assert len(defaults) == 1 and defaults[0] in ids
         switches = session.scalars(select(event.Event).where(event.Event.event_type == "printer.default_set")).all()
@@ -98,18 +98,18 @@ def test_concurrent_set_default_leaves_exactly_one_default(committed):
 
 def test_concurrent_first_printers_retry_and_leave_one_default(committed):
     session, created = committed
-    org = org_model.create(session, name="Race Creates")
+    org = organizations.create(session, name="Race Creates")
     session.commit()
     created.append(org.id)
 
     def create(i: int) -> None:
-        with context.org_scope(org.id):
+        with tenancy.org_scope(org.id):
             own = db.get_session()
             printer_ops.create(own, {"name": f"First {i}", "printer_type": "dtf", "max_width_in": Decimal(22)})
             own.commit()
 
     assert _in_threads(10, create) == []
-    with context.org_scope(org.id):
+    with tenancy.org_scope(org.id):
         rows = session.scalars(select(printer_model.Printer)).all()
     assert len(rows) == 10 and sum(p.is_default for p in rows) == 1
 

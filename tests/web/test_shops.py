@@ -9,8 +9,8 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from jobs import context
 from models import shop as shop_model
+from models import tenancy
 from tests import etsy_flow, helpers
 from tests.etsy_double import server
 
@@ -57,7 +57,7 @@ def test_connect_with_pkce_and_store_encrypted_tokens(client, etsy_app, double, 
     text = response.get_data(as_text=True) + client.get(
         f"/api/organizations/{owner['org_id']}/shops/{shop['id']}", headers=owner["headers"]).get_data(as_text=True)
     assert "token" not in text.replace("token_expires_at", "")
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         row = session.get(shop_model.Shop, shop["id"])
         issued = list(double.oauth.access)
         assert row.access_token_enc and all(t not in row.access_token_enc for t in issued)
@@ -75,13 +75,13 @@ def test_refused_callbacks_store_no_tokens(client, etsy_app, double, session, ca
     if case == "wrong":
         back["state"] = "not-the-state"
     elif case == "expired":
-        with context.org_scope(owner["org_id"]):
+        with tenancy.org_scope(owner["org_id"]):
             session.execute(update(shop_model.OAuthState).values(expires_at=dt.datetime(2000, 1, 1,
                                                                                         tzinfo=dt.UTC)))
     else:
         back = {"state": back["state"], "error": "access_denied"}
     helpers.assert_error(client.get("/api/etsy/oauth/callback", query_string=back), 422)
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         shops = session.scalars(select(shop_model.Shop)).all()
     assert [(s.status, s.access_token_enc) for s in shops] == [("pending", None)]
 
@@ -101,7 +101,7 @@ def test_shop_settings_disconnect_and_roles(client, etsy_app, double, session):
     assert client.delete(url, headers=owner["headers"]).status_code == 204
     gone = client.get(url, headers=owner["headers"]).get_json()
     assert gone["status"] == "disconnected" and gone["sync_enabled"] is False
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         row = session.get(shop_model.Shop, shop["id"])
         assert row.access_token_enc is None and row.refresh_token_enc is None
     helpers.assert_error(client.post(url + "/sync", headers=owner["headers"], json={}), 422)

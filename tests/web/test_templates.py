@@ -6,8 +6,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from jobs import context
 from models import template as template_model
+from models import tenancy
 from tests import helpers
 from tests.web.template_helpers import CANVAS, SIZES, _body, _counts, _create, _url
 
@@ -159,7 +159,7 @@ def test_delete_template_removes_its_sizes(client, owner, session):
     assert client.delete(url, headers=owner["headers"]).status_code == 204
     helpers.assert_error(client.get(url, headers=owner["headers"]), 404)
     helpers.assert_error(client.delete(url, headers=owner["headers"]), 404)
-    with context.org_scope(owner["org_id"]):
+    with tenancy.org_scope(owner["org_id"]):
         names = session.scalars(select(template_model.TemplateSize.name)
                                 .order_by(template_model.TemplateSize.id)).all()
     assert names == [s["name"] for s in keep["sizes"]]

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from jobs import context
 from models import order as order_model
 from models import shop as shop_model
+from models import tenancy
 from tests import helpers, imagegen
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -67,7 +67,7 @@ def victim_and_intruder(client, session):
     job = client.post(f"/api/organizations/{victim['org_id']}/print-jobs/", headers=victim["headers"],
                       json={"job_type": "designs", "params": {"file_ids": [upload.get_json()["file"]["id"]]}})
     assert job.status_code == 201
-    with context.org_scope(victim["org_id"]):
+    with tenancy.org_scope(victim["org_id"]):
         shop = shop_model.Shop(org_id=victim["org_id"], etsy_shop_id=4242, name="Victim Shop", status="connected")
         session.add(shop)
         session.flush()

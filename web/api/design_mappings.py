@@ -3,23 +3,14 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from jobs import matching
-from models import audit, db, errors, order_ops
-from models import order as order_model
-from web import auth, pagination
+from models import db
+from services import design_mappings
+from web import auth, pagination, views
 from web.schemas import orders as schemas
 
 blp = Blueprint("design_mappings", __name__, url_prefix="/api/organizations/<int:org_id>/design-mappings",
                 description="Design matching rules")
-
-
-def _get(mapping_id: int) -> order_model.DesignMapping:
-    row = db.get_session().get(order_model.DesignMapping, mapping_id)
-    if row is None:
-        raise errors.NotFound("Mapping not found")
-    return row
 
 
 @blp.route("/")
@@ -30,29 +21,15 @@ class Mappings(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Rules, optionally of one listing or design."""
-        stmt = select(order_model.DesignMapping).order_by(order_model.DesignMapping.id)
-        for name in ("listing_id", "design_file_id"):
-            if args.get(name) is not None:
-                stmt = stmt.where(getattr(order_model.DesignMapping, name) == args[name])
-        return pagination.page(db.get_session(), stmt, pagination_parameters)
+        return pagination.page(db.get_session(), design_mappings.search(args), pagination_parameters)
 
     @auth.required("operator")
     @blp.arguments(schemas.DesignMappingSchema)
     @blp.response(201, schemas.DesignMappingSchema)
+    @views.commits
     def post(self, data, org_id):
         """Add a rule; unmatched items it covers are matched at once."""
-        session = db.get_session()
-        order_ops.check_target(session, data)
-        rule = order_model.DesignMapping(**data, variation_key=matching.variation_key(data["variations"]))
-        session.add(rule)
-        session.flush()
-        items = session.scalars(select(order_model.OrderItem).where(
-            order_model.OrderItem.listing_id == rule.listing_id,
-            order_model.OrderItem.match_status == "unmatched")).all()
-        matched = matching.match_items(session, items)
-        audit.record(session, "design_mapping.created", entity=rule, payload={**data, "matched_items": matched})
-        session.commit()
-        return rule
+        return design_mappings.create(db.get_session(), data)
 
 
 @blp.route("/<int:mapping_id>")
@@ -61,30 +38,19 @@ class Mapping(MethodView):
     @blp.response(200, schemas.DesignMappingSchema)
     def get(self, org_id, mapping_id):
         """One rule."""
-        return _get(mapping_id)
+        return design_mappings.get(db.get_session(), mapping_id)
 
     @auth.required("operator")
     @blp.arguments(schemas.DesignMappingUpdateSchema)
     @blp.response(200, schemas.DesignMappingSchema)
+    @views.commits
     def patch(self, data, org_id, mapping_id):
         """Point a rule at another design or size (items already matched keep theirs)."""
-        session = db.get_session()
-        rule = _get(mapping_id)
-        order_ops.check_target(session, {"template_id": rule.template_id, **data})
-        for key, value in data.items():
-            setattr(rule, key, value)
-        changes = audit.changes_of(rule)
-        if changes:
-            audit.record(session, "design_mapping.updated", entity=rule, changes=changes)
-        session.commit()
-        return rule
+        return design_mappings.update(db.get_session(), mapping_id, data)
 
     @auth.required("operator")
     @blp.response(204)
+    @views.commits
     def delete(self, org_id, mapping_id):
         """Remove a rule (matched items keep their design)."""
-        session = db.get_session()
-        rule = _get(mapping_id)
-        audit.record(session, "design_mapping.deleted", entity=rule)
-        session.delete(rule)
-        session.commit()
+        design_mappings.delete(db.get_session(), mapping_id)

@@ -1,13 +1,12 @@
 """/api/organizations/{org_id}/events: the audit trail, integration events, errors, stats and export."""
 from __future__ import annotations
 
-from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from models import audit, db, errors, membership
-from models import event as event_model
-from web import auth, export, pagination
+from models import db
+from services import events
+from web import auth, export, pagination, views
 from web.schemas import events as schemas
 
 blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
@@ -22,18 +21,15 @@ class Events(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Search events by type, entity, user, level and time range."""
-        return pagination.page(db.get_session(), event_model.search(args), pagination_parameters)
+        return pagination.page(db.get_session(), events.search(args), pagination_parameters)
 
     @auth.required("operator")
     @blp.arguments(schemas.EventCreateSchema)
     @blp.response(201, schemas.EventSchema)
+    @views.commits
     def post(self, data, org_id):
         """Record an integration's own event."""
-        session = db.get_session()
-        row = audit.record(session, data["event_type"], entity_type=data.get("entity_type"),
-                           entity_id=data.get("entity_id"), payload=data["payload"], level=data["level"])
-        session.commit()
-        return row
+        return events.record(db.get_session(), data)
 
 
 @blp.route("/<int:event_id>")
@@ -42,10 +38,7 @@ class Event(MethodView):
     @blp.response(200, schemas.EventSchema)
     def get(self, org_id, event_id):
         """One event."""
-        row = db.get_session().scalar(event_model.search({}).where(event_model.Event.id == event_id))
-        if row is None:
-            raise errors.NotFound("Event not found")
-        return row
+        return events.get(db.get_session(), event_id)
 
 
 @blp.route("/audit-trail/<string:entity_type>/<string:entity_id>")
@@ -55,7 +48,7 @@ class AuditTrail(MethodView):
     @blp.paginate()
     def get(self, org_id, entity_type, entity_id, pagination_parameters):
         """Every event of one entity, newest first."""
-        stmt = event_model.search({"entity_type": entity_type, "entity_id": entity_id})
+        stmt = events.search({"entity_type": entity_type, "entity_id": entity_id})
         return pagination.page(db.get_session(), stmt, pagination_parameters)
 
 
@@ -67,9 +60,8 @@ class UserActivity(MethodView):
     @blp.paginate()
     def get(self, args, org_id, user_id, pagination_parameters):
         """What one member did."""
-        membership.get_member(db.get_session(), user_id)
-        stmt = event_model.search({**args, "user_id": user_id})
-        return pagination.page(db.get_session(), stmt, pagination_parameters)
+        session = db.get_session()
+        return pagination.page(session, events.activity(session, user_id, args), pagination_parameters)
 
 
 @blp.route("/system-errors")
@@ -80,8 +72,7 @@ class SystemErrors(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Error-level events (failed jobs, integration errors)."""
-        stmt = event_model.search({**args, "level": "error"})
-        return pagination.page(db.get_session(), stmt, pagination_parameters)
+        return pagination.page(db.get_session(), events.search({**args, "level": "error"}), pagination_parameters)
 
 
 @blp.route("/stats/summary")
@@ -90,7 +81,7 @@ class Stats(MethodView):
     @blp.response(200, schemas.EventStatsSchema)
     def get(self, org_id):
         """Counts by type and level."""
-        return event_model.stats(db.get_session())
+        return events.stats(db.get_session())
 
 
 @blp.route("/export")
@@ -101,8 +92,4 @@ class Export(MethodView):
                   description="The audit trail as JSON Lines (format=jsonl) or CSV (format=csv), streamed")
     def get(self, args, org_id):
         """Export the (filtered) audit trail, streamed row by row."""
-        fmt = args.pop("format")
-        body = export.stream_events(org_id, args, fmt)
-        mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-        headers = {"Content-Disposition": f'attachment; filename="events-{org_id}.{fmt}"'}
-        return Response(stream_with_context(body), mimetype=mimetype, headers=headers)
+        return export.events_response(org_id, args)

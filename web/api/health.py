@@ -1,12 +1,12 @@
 """/ping, /health and /metrics."""
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from web import checks, metrics
+from web import checks, metrics, views
 
 blp = Blueprint("health", __name__, description="Liveness, health and metrics")
 
@@ -37,7 +37,7 @@ class Health(MethodView):
     @blp.alt_response(503, schema=HealthSchema, description="A critical component fails; `failing` names it")
     def get(self):
         """Database, queue schema, workers, Redis and storage, process use and the last hour's error rate."""
-        healthy, body = checks.run_all(current_app.extensions["esa_settings"])
+        healthy, body = checks.run_all(views.settings())
         body["status"] = "ok" if healthy else "fail"
         return body, (200 if healthy else 503)
 
@@ -48,5 +48,5 @@ class Metrics(MethodView):
     @blp.response(200, content_type="text/plain; version=0.0.4")
     def get(self):
         """Prometheus metrics."""
-        body = metrics.render(current_app.extensions["esa_settings"])
+        body = metrics.render(views.settings())
         return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from jobs import matching, production
-from models import audit, db, errors, order_ops
-from models import order as order_model
-from web import auth, pagination
+from models import db
+from services import orders
+from web import auth, pagination, views
 from web.schemas import orders as schemas
 
 blp = Blueprint("orders", __name__, url_prefix="/api/organizations/<int:org_id>/orders",
@@ -22,7 +21,7 @@ class Orders(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Search orders by shop, state, buyer, receipt id and date range."""
-        return pagination.page(db.get_session(), order_ops.search(args), pagination_parameters)
+        return pagination.page(db.get_session(), orders.search(args), pagination_parameters)
 
 
 @blp.route("/<int:order_id>")
@@ -31,10 +30,7 @@ class Order(MethodView):
     @blp.response(200, schemas.OrderDetailSchema)
     def get(self, org_id, order_id):
         """One order with its items."""
-        session = db.get_session()
-        order = order_ops.get_order(session, order_id)
-        return {**{c.key: getattr(order, c.key) for c in order_model.Order.__table__.columns},
-                "items": order_ops.items_of(session, order_id)}
+        return orders.detail(db.get_session(), order_id)
 
 
 @blp.route("/unmatched")
@@ -45,10 +41,7 @@ class Unmatched(MethodView):
     def get(self, org_id, pagination_parameters):
         """Items no rule or SKU matched, with design suggestions."""
         session = db.get_session()
-        items = pagination.page(session, order_ops.unmatched(), pagination_parameters)
-        suggested = matching.suggestions(session, items)
-        return [{**{c.key: getattr(i, c.key) for c in order_model.OrderItem.__table__.columns},
-                 "suggestions": suggested[i.id]} for i in items]
+        return orders.with_suggestions(session, pagination.page(session, orders.unmatched(), pagination_parameters))
 
 
 @blp.route("/items/<int:item_id>/match")
@@ -56,20 +49,10 @@ class Match(MethodView):
     @auth.required("operator")
     @blp.arguments(schemas.MatchSchema)
     @blp.response(200, schemas.MatchResultSchema)
+    @views.commits
     def post(self, data, org_id, item_id):
         """Match an item to a design (and size); the rule is saved and applied to other unmatched items."""
-        session = db.get_session()
-        item = session.get(order_model.OrderItem, item_id)
-        if item is None:
-            raise errors.NotFound("Order item not found")
-        order_ops.check_target(session, data)
-        rule, others = matching.manual_match(session, item, design_file_id=data["design_file_id"],
-                                             template_id=data.get("template_id"), size_id=data.get("size_id"),
-                                             scope=data["scope"])
-        audit.record(session, "order_item.matched", entity=item, changes=audit.changes_of(item),
-                     payload={"mapping_id": rule.id if rule else None, "also_matched": others})
-        session.commit()
-        return {"item": item, "mapping_id": rule.id if rule else None, "also_matched": others}
+        return orders.match(db.get_session(), item_id, data)
 
 
 @blp.route("/produce")
@@ -77,23 +60,17 @@ class Produce(MethodView):
     @auth.required("operator")
     @blp.arguments(schemas.ProduceSchema)
     @blp.response(201, schemas.ProduceResultSchema)
+    @views.commits
     def post(self, data, org_id):
         """Make gang sheets now for picked orders' ready items (skipping the hold window)."""
-        session = db.get_session()
-        order_ops.check_orders(session, data["order_ids"])
-        result = production.produce(session, order_ids=data["order_ids"], created_by=auth.current_user().id)
-        session.commit()
-        return result
+        return orders.produce(db.get_session(), data["order_ids"], auth.current_user().id)
 
 
 @blp.route("/<int:order_id>/reprint")
 class Reprint(MethodView):
     @auth.required("operator")
     @blp.response(201, schemas.ProduceResultSchema)
+    @views.commits
     def post(self, org_id, order_id):
         """Print an order's matched items again (a new job, even if they were produced before)."""
-        session = db.get_session()
-        order_ops.get_order(session, order_id)
-        result = production.produce(session, order_ids=[order_id], created_by=auth.current_user().id, reprint=True)
-        session.commit()
-        return result
+        return orders.reprint(db.get_session(), order_id, auth.current_user().id)

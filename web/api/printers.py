@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from models import db, printer_ops, printer_suggestions
-from web import auth, pagination
+from models import db
+from services import printer_suggestions, printers
+from web import auth, pagination, views
 from web.schemas import printers as schemas
 
 blp = Blueprint("printers", __name__, url_prefix="/api/printers",
@@ -20,17 +21,15 @@ class Printers(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Printers by type, active flag and name."""
-        return pagination.page(db.get_session(), printer_ops.search(args), pagination_parameters)
+        return pagination.page(db.get_session(), printers.search(args), pagination_parameters)
 
     @auth.required("admin")
     @blp.arguments(schemas.PrinterCreateSchema)
     @blp.response(201, schemas.PrinterSchema)
+    @views.commits
     def post(self, data):
         """Add a printer (the organization's first active printer becomes the default)."""
-        session = db.get_session()
-        row = printer_ops.create(session, data)
-        session.commit()
-        return row
+        return printers.create(db.get_session(), data)
 
 
 @blp.route("/<int:printer_id>")
@@ -39,25 +38,24 @@ class Printer(MethodView):
     @blp.response(200, schemas.PrinterSchema)
     def get(self, printer_id):
         """One printer."""
-        return printer_ops.get(db.get_session(), printer_id)
+        return printers.get(db.get_session(), printer_id)
 
     @auth.required("admin")
     @blp.arguments(schemas.PrinterUpdateSchema)
     @blp.response(200, schemas.PrinterSchema)
+    @views.commits
     def patch(self, data, printer_id):
         """Change a printer; deactivating or unsetting the default hands it to the oldest other active printer."""
         session = db.get_session()
-        row = printer_ops.update(session, printer_ops.get(session, printer_id), data)
-        session.commit()
-        return row
+        return printers.update(session, printers.get(session, printer_id), data)
 
     @auth.required("admin")
     @blp.response(204)
+    @views.commits
     def delete(self, printer_id):
         """Delete a printer (its jobs stay); the oldest other active printer takes over as default."""
         session = db.get_session()
-        printer_ops.delete(session, printer_ops.get(session, printer_id))
-        session.commit()
+        printers.delete(session, printers.get(session, printer_id))
 
 
 @blp.route("/<int:printer_id>/check-capability")
@@ -67,20 +65,17 @@ class CheckCapability(MethodView):
     @blp.response(200, schemas.CapabilitySchema)
     def post(self, sheet, printer_id):
         """Whether a sheet (width x length at a DPI) fits the printer, and why not."""
-        row = printer_ops.get(db.get_session(), printer_id)
-        return printer_ops.check(row, sheet["width_in"], sheet["length_in"], sheet["dpi"])
+        return printers.check(db.get_session(), printer_id, sheet["width_in"], sheet["length_in"], sheet["dpi"])
 
 
 @blp.route("/<int:printer_id>/set-default")
 class SetDefault(MethodView):
     @auth.required("admin")
     @blp.response(200, schemas.PrinterSchema)
+    @views.commits
     def post(self, printer_id):
         """Make the printer the organization's one default."""
-        session = db.get_session()
-        row = printer_ops.set_default(session, printer_id)
-        session.commit()
-        return row
+        return printers.set_default(db.get_session(), printer_id)
 
 
 @blp.route("/compatible/find")
@@ -90,7 +85,7 @@ class Compatible(MethodView):
     @blp.response(200, schemas.PrinterSchema(many=True))
     def get(self, args):
         """Active printers that fit the sheet, the default first, then the narrowest."""
-        return printer_ops.compatible(db.get_session(), args["width_in"], args.get("length_in"), args.get("dpi"))
+        return printers.compatible(db.get_session(), args["width_in"], args.get("length_in"), args.get("dpi"))
 
 
 @blp.route("/default/get")
@@ -99,7 +94,7 @@ class Default(MethodView):
     @blp.response(200, schemas.PrinterSchema)
     def get(self):
         """The organization's default printer."""
-        return printer_ops.default(db.get_session())
+        return printers.default(db.get_session())
 
 
 @blp.route("/stats/summary")
@@ -108,7 +103,7 @@ class Stats(MethodView):
     @blp.response(200, schemas.PrinterStatsSummarySchema)
     def get(self):
         """Jobs by status and film printed (completed jobs) per printer."""
-        return printer_ops.stats(db.get_session())
+        return printers.stats(db.get_session())
 
 
 @blp.route("/suggestions/config")

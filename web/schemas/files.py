@@ -1,7 +1,7 @@
 """File schemas."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from models import file
 from web.schemas import common
@@ -61,10 +61,10 @@ class FileUploadFormSchema(Schema):
     def _tags(self, value: str, **kwargs) -> None:
         _split_tags(value)
 
-    @staticmethod
-    def tag_list(value: str) -> list[str]:
-        """The cleaned tags of the form value."""
-        return _split_tags(value)
+    @post_load
+    def _tag_list(self, data: dict, **kwargs) -> dict:
+        # Services take the cleaned list; the form carries one comma-separated string.
+        return {**data, "tags": _split_tags(data.get("tags") or "")}
 
 
 class FileUploadPartsSchema(Schema):

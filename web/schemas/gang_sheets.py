@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from jobs import gang_plan
+from services import gang_sheets
 
-GangSheetLayoutRequestSchema = gang_plan.ParamsSchema
+GangSheetLayoutRequestSchema = gang_sheets.ParamsSchema
 
 
 class FindingSchema(Schema):

@@ -6,11 +6,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from prepress import mockup_checks, mockup_geometry
+from services import mockup_templates
 
 FORMATS = ("JPEG", "WEBP", "PNG")
 MAX_AREAS = 10
 MAX_POLYGON_POINTS = 64
-DEFAULT_OUTPUT = {"format": "JPEG", "long_side": 2000, "quality": 90}
 PREVIEW_MAX_LONG_SIDE = 1200
 # Not blank and no surrounding spaces, so "Tee front " is not a second "Tee front".
 NAME = validate.And(validate.Length(min=1, max=120),
@@ -100,7 +100,7 @@ class MockupTemplateCreateSchema(Schema):
                                   metadata={"description": "The product photo: an image file of the organization"})
     areas = fields.List(fields.Nested(MockupAreaSchema), required=True, validate=validate.Length(min=1, max=MAX_AREAS))
     watermark = fields.Nested(MockupWatermarkSchema, allow_none=True, load_default=None)
-    output = fields.Nested(MockupOutputSchema, load_default=lambda: dict(DEFAULT_OUTPUT))
+    output = fields.Nested(MockupOutputSchema, load_default=lambda: dict(mockup_templates.DEFAULT_OUTPUT))
 
 
 class MockupTemplateUpdateSchema(Schema):

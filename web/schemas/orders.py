@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from jobs import matching
+from services import matching
 from web.schemas import common, files
 
 

@@ -1,7 +1,9 @@
 """Organization schemas."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from models import organization
 from web.schemas import common
@@ -15,6 +17,11 @@ class OrganizationSettingsSchema(Schema):
     default_dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
     event_retention_days = fields.Integer(validate=validate.Range(min=1, max=36500))
     timezone = fields.String(validate=validate.Length(max=64))
+
+    @post_load
+    def _stored(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # Loaded settings are stored as JSON: the decimal price as its string, as the API shows it.
+        return self.dump(data)
 
 
 class OrganizationSchema(Schema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from jobs.etsy import oauth
+from services import shops
 from web.schemas import common
 
 
@@ -32,7 +32,7 @@ class ShopSchema(Schema):
 class ShopConnectSchema(Schema):
     """Body of POST .../shops/: the scopes to ask the seller for."""
 
-    scopes = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]+$")), load_default=list(oauth.DEFAULT_SCOPES),
+    scopes = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]+$")), load_default=list(shops.DEFAULT_SCOPES),
                          validate=validate.Length(min=1, max=20))
 
 

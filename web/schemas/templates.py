@@ -1,15 +1,14 @@
 """Product template schemas: the template, its canvas and its named sizes."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
+from services import templates
 from web.schemas import common
 
-MAX_SIZES = 100
 # Bounds keep values inside the NUMERIC columns (an overflow would be a 500, not a 422).
 MAX_CANVAS_WIDTH_IN = 1000
 MAX_CANVAS_HEIGHT_IN = 50000
@@ -55,24 +54,6 @@ class _Flattened(fields.Nested):
 
     def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
         return obj
-
-
-def fit_errors(canvas: Mapping[str, Any], width_in: Decimal, height_in: Decimal) -> dict[str, list[str]]:
-    """Field errors of a size that exceeds the canvas (`canvas` keyed by the model's attribute names)."""
-    out: dict[str, list[str]] = {}
-    if width_in > canvas["canvas_width_in"]:
-        out["width_in"] = [f"Wider than the canvas ({float(canvas['canvas_width_in']):g} in)"]
-    if height_in > canvas["canvas_height_in"]:
-        out["height_in"] = [f"Taller than the canvas ({float(canvas['canvas_height_in']):g} in)"]
-    return out
-
-
-def margin_errors(canvas: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Field errors of margins that leave no printable area."""
-    margin = canvas["margin_in"] * 2
-    if margin >= canvas["canvas_width_in"] or margin >= canvas["canvas_height_in"]:
-        return {"margin_in": ["Margins leave no printable area on the canvas"]}
-    return {}
 
 
 class CanvasSchema(Schema):
@@ -131,18 +112,18 @@ class TemplateCreateSchema(Schema):
     product_type = fields.String(allow_none=True, validate=_name(64),
                                  metadata={"description": "e.g. uvdtf, dtf, sublimation, tee"})
     canvas = fields.Nested(CanvasSchema, required=True)
-    sizes = fields.List(fields.Nested(SizeSchema), load_default=list, validate=validate.Length(max=MAX_SIZES))
+    sizes = fields.List(fields.Nested(SizeSchema), load_default=list, validate=validate.Length(max=templates.MAX_SIZES))
 
     @validates_schema
     def _sizes_fit(self, data: dict[str, Any], **kwargs: Any) -> None:
         canvas = data["canvas"]
         errors: dict[str, Any] = {}
-        if margin := margin_errors(canvas):
+        if margin := templates.margin_errors(canvas):
             errors["canvas"] = margin
         seen: set[str] = set()
         by_index: dict[int, dict[str, list[str]]] = {}
         for index, size in enumerate(data["sizes"]):
-            problems = fit_errors(canvas, size["width_in"], size["height_in"])
+            problems = templates.fit_errors(canvas, size["width_in"], size["height_in"])
             if size["name"] in seen:
                 problems["name"] = [f"Duplicate size name {size['name']!r}"]
             seen.add(size["name"])

@@ -4,25 +4,26 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import config
-from jobs.etsy import client as etsy
-from jobs.etsy import oauth
-from models import audit, base, db, secrets
+from etsy import client as etsy
+from etsy import oauth
+from models import audit, base, db, errors, secrets
 from models import shop as shop_model
 
 # Refresh this long before Etsy's expiry, so a sync never starts with a token about to die mid-way.
 AHEAD = dt.timedelta(minutes=5)
 
 
-class NeedsReauth(Exception):
-    """The shop's refresh token was refused: the seller must connect the shop again."""
+class NeedsReauth(errors.Conflict):
+    """The shop's refresh token was refused (or it was never connected): the seller must connect it again."""
 
 
-def store(shop: shop_model.Shop, token: dict, settings: config.Settings | None = None) -> None:
+def store(shop: shop_model.Shop, token: dict[str, Any], settings: config.Settings | None = None) -> None:
     """Keep a token response on the shop, encrypted."""
     shop.access_token_enc = secrets.encrypt(token["access_token"], settings)
     if token.get("refresh_token"):
@@ -52,13 +53,14 @@ def access_token(shop_id: int, settings: config.Settings | None = None, session:
 
 def provider(shop_id: int, settings: config.Settings, reuse_seconds: float = 60.0) -> Callable[[], str]:
     """A token callable for an EtsyClient that looks the token up at most once a minute (not once per request)."""
-    cached: list = [None, 0.0]
+    token, fetched_at = "", 0.0
 
-    def token() -> str:
-        if cached[0] is None or time.monotonic() - cached[1] > reuse_seconds:
-            cached[0], cached[1] = access_token(shop_id, settings), time.monotonic()
-        return cached[0]
-    return token
+    def current() -> str:
+        nonlocal token, fetched_at
+        if not token or time.monotonic() - fetched_at > reuse_seconds:
+            token, fetched_at = access_token(shop_id, settings), time.monotonic()
+        return token
+    return current
 
 
 def _token(session: Session, shop_id: int, settings: config.Settings) -> str:

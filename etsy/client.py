@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 import requests
 
 import config
-from jobs.etsy import ratelimit
+from etsy import ratelimit
 
 log = logging.getLogger(__name__)
 

@@ -1,21 +1,50 @@
-"""Creating, cancelling and retrying print jobs: the row and its queue job change together, in one transaction."""
+"""Print jobs: created with their queue job in one transaction, searched, cancelled, retried; stats and the queue."""
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from jobs import defer, runner, types
 from models import audit, base, errors, tenancy
+from models import file as file_model
 from models import print_job as job_model
+from services import defer, job_types, rows
+
+PrintJob = job_model.PrintJob
 
 
-def create(session: Session, *, job_type: str, params: dict[str, Any], created_by: int | None) -> job_model.PrintJob:
+def search(filters: dict[str, Any]) -> Select:
+    """Jobs matching the filters, newest first."""
+    stmt = select(PrintJob).order_by(PrintJob.created_at.desc(), PrintJob.id.desc())
+    for name in ("status", "job_type", "created_by", "printer_id"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(PrintJob, name) == filters[name])
+    if filters.get("since") is not None:
+        stmt = stmt.where(PrintJob.created_at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(PrintJob.created_at < filters["until"])
+    return stmt
+
+
+def get(session: Session, job_id: int, *, lock: bool = False) -> PrintJob:
+    """The job, or NotFound; `lock` takes FOR NO KEY UPDATE (a running job holds KEY SHARE: its outputs refer to it)."""
+    return rows.get(session, PrintJob, job_id, "Print job", with_for_update={"key_share": True} if lock else None)
+
+
+def detail(session: Session, job_id: int) -> dict[str, Any]:
+    """The job's columns and its output files."""
+    job = get(session, job_id)
+    outputs = session.scalars(select(file_model.File).where(file_model.File.print_job_id == job.id)
+                              .order_by(file_model.File.id)).all()
+    return {**{c.key: getattr(job, c.key) for c in PrintJob.__table__.columns}, "outputs": outputs}
+
+
+def create(session: Session, *, job_type: str, params: dict[str, Any], created_by: int | None) -> PrintJob:
     """Validate the typed parameters, add the row and defer its execution on the type's queue."""
-    normalized = types.validate(session, job_type, params)
-    job = job_model.PrintJob(job_type=job_type, params=normalized, created_by=created_by, status="queued",
-                             printer_id=normalized.get("printer_id"), template_id=normalized.get("template_id"))
+    normalized = job_types.validate(session, job_type, params)
+    job = PrintJob(job_type=job_type, params=normalized, created_by=created_by, status="queued",
+                   printer_id=normalized.get("printer_id"), template_id=normalized.get("template_id"))
     session.add(job)
     session.flush()
     _enqueue(session, job)
@@ -23,7 +52,7 @@ def create(session: Session, *, job_type: str, params: dict[str, Any], created_b
     return job
 
 
-def cancel(session: Session, job: job_model.PrintJob) -> job_model.PrintJob:
+def cancel(session: Session, job: PrintJob) -> PrintJob:
     """Queued: removed from the queue at once. Running: the worker is asked to stop at its next checkpoint."""
     if job.status in job_model.FINISHED:
         raise errors.Conflict(f"A {job.status} job cannot be cancelled")
@@ -41,7 +70,7 @@ def cancel(session: Session, job: job_model.PrintJob) -> job_model.PrintJob:
     return job
 
 
-def retry(session: Session, job: job_model.PrintJob) -> job_model.PrintJob:
+def retry(session: Session, job: PrintJob) -> PrintJob:
     """Queue a failed or cancelled job again (its outputs from earlier attempts are replaced, not duplicated)."""
     if job.status not in ("failed", "cancelled"):
         raise errors.Conflict(f"Only failed or cancelled jobs can be retried; this one is {job.status}")
@@ -54,19 +83,39 @@ def retry(session: Session, job: job_model.PrintJob) -> job_model.PrintJob:
     return job
 
 
-def requeue(session: Session, job: job_model.PrintJob) -> None:
+def requeue(session: Session, job: PrintJob) -> None:
     """Give an unfinished job whose queue job was lost a fresh one."""
     job.status, job.progress_message = "queued", "Queued again after the queue lost it"
     _enqueue(session, job)
 
 
-def _enqueue(session: Session, job: job_model.PrintJob) -> None:
+def _enqueue(session: Session, job: PrintJob) -> None:
     # A type may ask that two of its jobs never run at once (one sync per shop). Others take no lock: a print job
     # is only queued again once its previous queue job has finished, and procrastinate's fetch slows down with
     # every distinct lock waiting in the queue.
-    lock = getattr(types.module(job.job_type), "queue_lock", lambda params: None)(job.params)
-    job.queue_job_id = defer.in_transaction(session, runner.run_print_job, queue=job_model.QUEUES[job.job_type],
-                                            lock=lock, org_id=job.org_id, print_job_id=job.id)
+    job.queue_job_id = defer.in_transaction(session, defer.RUN_PRINT_JOB, queue=job_model.QUEUES[job.job_type],
+                                            lock=job_types.queue_lock(job.job_type, job.params), org_id=job.org_id,
+                                            print_job_id=job.id)
+
+
+def stats(session: Session) -> dict[str, Any]:
+    """Counts and run durations by type and status, and the failure rate of finished jobs."""
+    duration = func.extract("epoch", PrintJob.finished_at - PrintJob.started_at)
+    grouped = session.execute(select(PrintJob.job_type, PrintJob.status, func.count(), func.avg(duration),
+                                     func.max(duration)).group_by(PrintJob.job_type, PrintJob.status)).all()
+    by_type: dict[str, Any] = {}
+    totals = {status: 0 for status in job_model.STATUSES}
+    for job_type, status, count, avg, longest in grouped:
+        entry = by_type.setdefault(job_type, {"total": 0, "by_status": {}, "avg_seconds": {}, "max_seconds": {}})
+        entry["total"] += count
+        entry["by_status"][status] = count
+        if avg is not None:
+            entry["avg_seconds"][status] = round(float(avg), 3)
+            entry["max_seconds"][status] = round(float(longest), 3)
+        totals[status] += count
+    finished = totals["completed"] + totals["failed"]
+    return {"total": sum(totals.values()), "by_status": totals, "by_type": by_type,
+            "failure_rate": round(totals["failed"] / finished, 4) if finished else 0.0}
 
 
 def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
@@ -80,7 +129,7 @@ def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
                 FROM procrastinate_jobs q JOIN print_jobs p ON p.queue_job_id = q.id
                 WHERE p.org_id = :org AND q.status IN ('todo', 'doing') GROUP BY 1"""),
                 {"org": tenancy.current_org()})}
-    total = dict(session.execute(text(
+    total: dict[str, int] = dict(session.execute(text(
         "SELECT queue_name, count(*) FROM procrastinate_jobs WHERE status = 'todo' GROUP BY 1")).all())
     workers = session.execute(text(
         "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :s)"),
@@ -90,4 +139,3 @@ def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
                            "waiting_all_orgs": total.get(q, 0)} for q in queues},
             "workers_alive": workers,
             "running_now": sum(v["running"] for v in mine.values())}
-

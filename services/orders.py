@@ -1,4 +1,4 @@
-"""Order queries and checks on match targets."""
+"""Orders: search, one order with its items, unmatched items with suggestions, matching by hand, production."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,10 +6,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import errors
+from models import audit, errors
 from models import file as file_model
 from models import order as order_model
 from models import template as template_model
+from services import matching, production, rows
 
 
 def search(filters: dict[str, Any]) -> Select:
@@ -40,10 +41,45 @@ def unmatched() -> Select:
 
 def get_order(session: Session, order_id: int) -> order_model.Order:
     """An order of the current organization, or NotFound."""
-    row = session.get(order_model.Order, order_id)
-    if row is None:
-        raise errors.NotFound("Order not found")
-    return row
+    return rows.get(session, order_model.Order, order_id, "Order")
+
+
+def detail(session: Session, order_id: int) -> dict[str, Any]:
+    """One order's columns with its items."""
+    order = get_order(session, order_id)
+    return {**{c.key: getattr(order, c.key) for c in order_model.Order.__table__.columns},
+            "items": items_of(session, order_id)}
+
+
+def with_suggestions(session: Session, items: list[order_model.OrderItem]) -> list[dict[str, Any]]:
+    """Unmatched items with the design files their SKU or title suggests (one query for the page)."""
+    suggested = matching.suggestions(session, items)
+    return [{**{c.key: getattr(i, c.key) for c in order_model.OrderItem.__table__.columns},
+             "suggestions": suggested[i.id]} for i in items]
+
+
+def match(session: Session, item_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Match an item to a design (and size) by hand; the rule is saved and applied to other unmatched items."""
+    item = rows.get(session, order_model.OrderItem, item_id, "Order item")
+    check_target(session, data)
+    rule, others = matching.manual_match(session, item, design_file_id=data["design_file_id"],
+                                         template_id=data.get("template_id"), size_id=data.get("size_id"),
+                                         scope=data["scope"])
+    audit.record(session, "order_item.matched", entity=item, changes=audit.changes_of(item),
+                 payload={"mapping_id": rule.id if rule else None, "also_matched": others})
+    return {"item": item, "mapping_id": rule.id if rule else None, "also_matched": others}
+
+
+def produce(session: Session, order_ids: list[int], created_by: int | None) -> dict[str, Any]:
+    """Gang sheets now for picked orders' ready items (the hold window does not apply)."""
+    check_orders(session, order_ids)
+    return production.produce(session, order_ids=order_ids, created_by=created_by)
+
+
+def reprint(session: Session, order_id: int, created_by: int | None) -> dict[str, Any]:
+    """Print an order's matched items again (a new job, even if they were produced before)."""
+    get_order(session, order_id)
+    return production.produce(session, order_ids=[order_id], created_by=created_by, reprint=True)
 
 
 def check_orders(session: Session, order_ids: list[int]) -> None:

@@ -102,7 +102,7 @@ def check(session: Session, settings: config.Settings, row: mockup_model.MockupT
         mark = image_file(session, row.watermark["file_id"], "watermark.file_id")
         if "watermark" in decode:
             load_image(settings, mark, "watermark.file_id")
-    problems = area_errors(row.areas, (base.width_px, base.height_px))
+    problems = area_errors(row.areas, (base.width_px or 0, base.height_px or 0))
     if problems:
         detail = "; ".join(p[0] for p in problems.values())
         raise errors.Invalid(f"Invalid print areas: {detail}", errors={"areas": problems})
@@ -153,7 +153,7 @@ def _template(settings: config.Settings, row: mockup_model.MockupTemplate, base:
     photo = load_image(settings, base, "base_file_id")
     watermark = None
     if mark is not None:
-        options = {k: v for k, v in row.watermark.items() if k != "file_id"}
+        options = {k: v for k, v in (row.watermark or {}).items() if k != "file_id"}
         watermark = mockups.Watermark(load_image(settings, mark, "watermark.file_id"), **options)
     areas = [mockups.PrintArea(**area) for area in row.areas]
     return mockups.MockupTemplate(photo, areas, name=row.name, watermark=watermark)

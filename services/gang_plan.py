@@ -8,12 +8,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs import inputs
 from models import errors
 from models import file as file_model
 from models import organization as org_model
 from models import printer as printer_model
 from prepress import imposition, preflight
+from services import inputs, printers
 
 DEFAULT_ROLL_IN = 22.0
 
@@ -112,7 +112,7 @@ def build(session: Session, params: dict[str, Any], max_quantity: int) -> Plan:
     if tpl is not None and params.get("dpi") not in (None, tpl.dpi):
         raise errors.Invalid("A template fixes the DPI of its jobs", errors={"dpi": ["Conflicts with template"]})
     if chosen is not None:
-        reasons = printer_model.capability(chosen, sheet_width, 0, dpi)
+        reasons = printers.capability(chosen, sheet_width, 0, dpi)
         if reasons:
             raise errors.Invalid(f"The sheet does not fit printer {chosen.name!r}: {'; '.join(reasons)}",
                                  errors={"printer_id": reasons})

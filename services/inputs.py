@@ -10,6 +10,7 @@ from models import errors
 from models import file as file_model
 from models import printer as printer_model
 from models import template as template_model
+from services import printers
 
 
 def design_files(session: Session, file_ids: Iterable[int], field: str = "file_ids") -> dict[int, file_model.File]:
@@ -58,7 +59,7 @@ def check_fits(session: Session, chosen: printer_model.Printer | None, width_in:
         select(printer_model.Printer).where(printer_model.Printer.is_active.is_(True))))
     if not candidates:
         return  # no printers configured yet: nothing to check against
-    reasons = [printer_model.capability(p, width_in, length_in, dpi) for p in candidates]
+    reasons = [printers.capability(p, width_in, length_in, dpi) for p in candidates]
     if all(reasons):
         detail = "; ".join(f"{p.name}: {', '.join(r)}" for p, r in zip(candidates, reasons, strict=True))
         raise errors.Invalid(f"{what} ({width_in:g} x {length_in:g} in at {dpi} DPI) fits no printer: {detail}",

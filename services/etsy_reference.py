@@ -8,20 +8,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import config
-from jobs import shop_tokens
-from jobs.etsy import client as etsy
+from etsy import client as etsy
 from models import shop as shop_model
+from services import shop_tokens
 
 TTL_SECONDS = 3600
-KINDS = ("sections", "shipping-profiles", "taxonomy")
 
 
 def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = None,
           session: Session | None = None) -> tuple[list[Any], bool]:
     """(data, served_from_cache) for one kind of reference data of a connected shop."""
     settings = settings or config.get_settings()
+    etsy_shop_id = shop.etsy_shop_id
+    if etsy_shop_id is None:
+        raise shop_tokens.NeedsReauth(f"shop {shop.id} is not connected")
     # Taxonomy is the same for every shop; sections and profiles belong to one.
-    key = f"esa:etsy:{kind}" + ("" if kind == "taxonomy" else f":{shop.etsy_shop_id}")
+    key = f"esa:etsy:{kind}" + ("" if kind == "taxonomy" else f":{etsy_shop_id}")
     cache = _redis(settings)
     if cache is not None:
         hit = cache.get(key)
@@ -32,8 +34,8 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
         session.commit()  # releases the shop row lock (and keeps a refreshed token) before Etsy is called
     client = etsy.EtsyClient.from_settings(token=lambda: token, settings=settings)
     calls: dict[str, Callable[[], list[Any]]] = {
-        "sections": lambda: client.get_shop_sections(shop.etsy_shop_id),
-        "shipping-profiles": lambda: client.get_shop_shipping_profiles(shop.etsy_shop_id),
+        "sections": lambda: client.get_shop_sections(etsy_shop_id),
+        "shipping-profiles": lambda: client.get_shop_shipping_profiles(etsy_shop_id),
         "taxonomy": client.get_seller_taxonomy_nodes,
     }
     data = calls[kind]()

@@ -10,7 +10,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 import config
-from jobs.etsy import client
+from etsy import client
 
 DEFAULT_SCOPES = ("transactions_r", "listings_r", "listings_w", "shops_r")
 

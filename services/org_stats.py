@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import base, event, file, order, print_job, shop, user
 
 
-def organization_stats(session: Session) -> dict[str, Any]:
+def summary(session: Session) -> dict[str, Any]:
     """Members, events, shops, orders, files and jobs of the current organization: one grouped query each."""
     roles = dict(session.execute(
         select(user.User.role, func.count()).where(user.User.is_active.is_(True)).group_by(user.User.role)

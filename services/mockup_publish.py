@@ -7,8 +7,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs import context, retry, shop_tokens
-from jobs.etsy import client as etsy
+from etsy import client as etsy
 from models import audit, errors
 from models import file as file_model
 from models import listing_image as image_model
@@ -16,6 +15,7 @@ from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from nas import shared
+from services import shop_tokens, work
 
 MAX_IMAGES = 10  # Etsy allows ten images per listing
 
@@ -31,7 +31,7 @@ class PublishSchema(Schema):
                              metadata={"description": "Default: '<design> on <template>'"})
 
 
-def validate(session: Session, publish: dict[str, Any], image_count: int) -> dict[str, Any]:
+def check_params(session: Session, publish: dict[str, Any], image_count: int) -> dict[str, Any]:
     """The shop must be connected and the listing one of its synced listings; at most ten images fit a listing."""
     shop = session.get(shop_model.Shop, publish["shop_id"])
     if shop is None or shop.status != "connected":
@@ -48,43 +48,47 @@ def validate(session: Session, publish: dict[str, Any], image_count: int) -> dic
     return publish
 
 
-def publish(ctx: context.JobContext, job: job_model.PrintJob, made: list[dict[str, Any]],
+def publish(ctx: work.Run, job: job_model.PrintJob, made: list[dict[str, Any]],
             names: dict[int, str]) -> list[dict[str, Any]]:
     """Upload each rendered image at its rank (replacing what is there); ones already uploaded are skipped."""
     target = job.params["publish"]
     shop = ctx.session.get(shop_model.Shop, target["shop_id"])
-    if shop is None or shop.status != "connected":
-        raise retry.Permanent("The shop to publish to is no longer connected")
+    if shop is None or shop.status != "connected" or shop.etsy_shop_id is None:
+        raise errors.Conflict("The shop to publish to is no longer connected")
     client = etsy.EtsyClient.from_settings(token=shop_tokens.provider(shop.id, ctx.settings), settings=ctx.settings)
     published = []
     for n, entry in enumerate(made):
         rank = target["start_rank"] + n
         row = ctx.session.get(file_model.File, entry["file_id"])
+        if row is None or row.sha256 is None:
+            raise errors.Conflict(f"Mockup file {entry['file_id']} was removed before it could be published")
         ctx.progress(90 + int(10 * n / len(made)), f"Publishing image {rank} to listing {target['listing_id']}")
         done = ctx.session.scalar(select(image_model.ListingImage).where(
             image_model.ListingImage.shop_id == shop.id,
             image_model.ListingImage.etsy_listing_id == target["listing_id"],
             image_model.ListingImage.rank == rank, image_model.ListingImage.sha256 == row.sha256))
         if done is None:
-            done = _upload(ctx, job, client, shop, target, rank, row, target.get("alt_text") or names[row.id])
+            done = _upload(ctx, job, client, shop.etsy_shop_id, target, rank, row, row.sha256,
+                           target.get("alt_text") or names[row.id])
         published.append({"file_id": row.id, "rank": rank, "listing_image_id": done.etsy_image_id})
     return published
 
 
-def _upload(ctx: context.JobContext, job: job_model.PrintJob, client: etsy.EtsyClient, shop: shop_model.Shop,
-            target: dict[str, Any], rank: int, row: file_model.File, alt_text: str) -> image_model.ListingImage:
+def _upload(ctx: work.Run, job: job_model.PrintJob, client: etsy.EtsyClient, etsy_shop_id: int, target: dict[str, Any],
+            rank: int, row: file_model.File, sha256: str, alt_text: str) -> image_model.ListingImage:
     with shared.storage_for(ctx.settings).open(row.storage_key) as fh:
         data = fh.read()
     try:
         # overwrite at a fixed rank: if a crash lost our record of an upload, the retry replaces, not adds.
-        image = client.upload_listing_image(shop.etsy_shop_id, target["listing_id"], data, filename=row.filename,
+        image = client.upload_listing_image(etsy_shop_id, target["listing_id"], data, filename=row.filename,
                                             rank=rank, overwrite=True, alt_text=alt_text[:250])
-    except (etsy.EtsyUnavailable, etsy.EtsyRateLimited) as exc:
-        raise retry.EtsyDown(str(exc)) from None
+    except (etsy.EtsyUnavailable, etsy.EtsyRateLimited):
+        raise  # an outage, not a refusal: the job is retried later
     except etsy.EtsyError as exc:
-        raise retry.Permanent(f"Etsy refused image {rank}: {exc}") from None
-    record = image_model.ListingImage(org_id=ctx.org_id, shop_id=shop.id, etsy_listing_id=target["listing_id"],
-                                      rank=rank, sha256=row.sha256, file_id=row.id, print_job_id=job.id,
+        raise errors.Invalid(f"Etsy refused image {rank}: {exc}") from None
+    record = image_model.ListingImage(org_id=ctx.org_id, shop_id=target["shop_id"],
+                                      etsy_listing_id=target["listing_id"], rank=rank, sha256=sha256, file_id=row.id,
+                                      print_job_id=job.id,
                                       etsy_image_id=image["listing_image_id"], alt_text=alt_text[:500])
     ctx.session.add(record)
     audit.record(ctx.session, "mockup.published", entity=row, payload={

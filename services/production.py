@@ -7,12 +7,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from jobs import control
 from models import audit, base, errors
 from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
+from services import print_jobs
+
+# An item to produce, its order, and the template size it prints at.
+Member = tuple[order_model.OrderItem, order_model.Order, int]
 
 
 def produce(session: Session, *, order_ids: Iterable[int] | None = None, created_by: int | None = None,
@@ -31,7 +34,7 @@ def produce(session: Session, *, order_ids: Iterable[int] | None = None, created
         stmt = stmt.where(item.print_job_id.is_(None))
     # SKIP LOCKED: two concurrent production runs split the items instead of both taking them.
     rows = session.execute(stmt.with_for_update(of=item, skip_locked=True)).all()
-    groups: dict[tuple[int, int | None], list[tuple[Any, Any]]] = {}
+    groups: dict[tuple[int, int | None], list[Member]] = {}
     skipped: list[dict[str, Any]] = []
     for it, od, sh in rows:
         template_id = it.template_id or sh.default_template_id
@@ -61,19 +64,19 @@ def _only_size(session: Session, template_id: int | None) -> int | None:
     return tpl.sizes[0].id if tpl is not None and len(tpl.sizes) == 1 else None
 
 
-def _job_for(session: Session, template_id: int, printer_id: int | None, members: list, created_by: int | None,
+def _job_for(session: Session, template_id: int, printer_id: int | None, members: list[Member], created_by: int | None,
              reprint: bool) -> job_model.PrintJob:
     params = {"template_id": template_id, "group_mode": True, "labels": True, "items": [
         {"file_id": it.design_file_id, "size_id": size_id, "quantity": it.quantity, "group": f"R{od.etsy_receipt_id}"}
         for it, od, size_id in members]}
     if printer_id is not None:
         params["printer_id"] = printer_id
-    job = control.create(session, job_type="gang_sheets", params=params, created_by=created_by)
+    job = print_jobs.create(session, job_type="gang_sheets", params=params, created_by=created_by)
     ids = [it.id for it, _, _ in members]
     claim = update(order_model.OrderItem).where(order_model.OrderItem.id.in_(ids))
     if not reprint:
         claim = claim.where(order_model.OrderItem.print_job_id.is_(None))
-    values = {"print_job_id": job.id}
+    values: dict[str, Any] = {"print_job_id": job.id}
     if reprint:
         values["reprints"] = order_model.OrderItem.reprints + 1
     session.execute(claim.values(**values))  # the items are locked by produce(): none can be taken meanwhile
@@ -93,7 +96,7 @@ def pull_canceled(session: Session, order: order_model.Order) -> list[int]:
             audit.record(session, "orders.cancel_too_late", entity=order, level="warning",
                          payload={"print_job_id": job.id, "job_status": job.status})
             continue
-        control.cancel(session, job)
+        print_jobs.cancel(session, job)
         session.execute(update(order_model.OrderItem).where(order_model.OrderItem.print_job_id == job.id)
                         .values(print_job_id=None))
         pulled.append(job.id)

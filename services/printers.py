@@ -1,4 +1,4 @@
-"""Printer operations: create/update/delete keeping one default per org, capability and stats."""
+"""Printers: create/update/delete keeping one default per organization, what fits a printer, and stats."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,6 +12,7 @@ from models import audit, errors
 from models import print_job as job_model
 from models import printer as printer_model
 from models import template as template_model
+from services import rows
 
 Printer = printer_model.Printer
 T = TypeVar("T")
@@ -22,10 +23,21 @@ _ATTEMPTS = 3
 
 def get(session: Session, printer_id: int) -> Printer:
     """The printer, or NotFound (also for another organization's printer: the tenant guard hides it)."""
-    row = session.get(Printer, printer_id)
-    if row is None:
-        raise errors.NotFound("Printer not found")
-    return row
+    return rows.get(session, Printer, printer_id, "Printer")
+
+
+def capability(printer: Printer, width_in: float, length_in: float, dpi: int) -> list[str]:
+    """Why a sheet of width x length at `dpi` does not fit this printer (empty when it fits)."""
+    reasons = []
+    if not printer.is_active:
+        reasons.append("printer is inactive")
+    if width_in > float(printer.max_width_in) + 1e-9:
+        reasons.append(f"width {width_in:g} in exceeds the printer's {float(printer.max_width_in):g} in")
+    if printer.max_height_in is not None and length_in > float(printer.max_height_in) + 1e-9:
+        reasons.append(f"length {length_in:g} in exceeds the printer's {float(printer.max_height_in):g} in")
+    if dpi > printer.dpi:
+        reasons.append(f"{dpi} DPI exceeds the printer's {printer.dpi} DPI")
+    return reasons
 
 
 def search(filters: dict[str, Any]) -> Select:
@@ -114,16 +126,17 @@ def default(session: Session) -> Printer:
     return row
 
 
-def check(row: Printer, width_in: float, length_in: float, dpi: int) -> dict[str, Any]:
+def check(session: Session, printer_id: int, width_in: float, length_in: float, dpi: int) -> dict[str, Any]:
     """Whether a sheet fits the printer, and why not."""
-    reasons = printer_model.capability(row, width_in, length_in, dpi)
+    row = get(session, printer_id)
+    reasons = capability(row, width_in, length_in, dpi)
     return {"fits": not reasons, "reasons": reasons, "printer": row}
 
 
 def compatible(session: Session, width_in: float, length_in: float | None, dpi: int | None) -> list[Printer]:
     """Active printers that fit the sheet: the default first, then the narrowest (least film wasted)."""
-    rows = session.scalars(select(Printer).where(Printer.is_active.is_(True))).all()
-    fitting = [p for p in rows if not printer_model.capability(p, width_in, length_in or 0, dpi or 0)]
+    active = session.scalars(select(Printer).where(Printer.is_active.is_(True))).all()
+    fitting = [p for p in active if not capability(p, width_in, length_in or 0, dpi or 0)]
     return sorted(fitting, key=lambda p: (not p.is_default, p.max_width_in, p.id))
 
 
@@ -132,16 +145,16 @@ def stats(session: Session) -> dict[str, Any]:
     job = job_model.PrintJob
     by_status = [func.count(job.id).filter(job.status == status) for status in job_model.STATUSES]
     length = func.coalesce(func.sum(job.output_length_in).filter(job.status == "completed"), 0)
-    rows = session.execute(
+    grouped = session.execute(
         select(Printer, length, *by_status).outerjoin(job, job.printer_id == Printer.id)
         .group_by(Printer.id).order_by(Printer.name, Printer.id)
     ).all()
     printers = []
-    for row in rows:
+    for row in grouped:
         jobs = dict(zip(job_model.STATUSES, row[2:], strict=True))
         printers.append({"printer_id": row[0].id, "name": row[0].name, "printer_type": row[0].printer_type,
                          "is_active": row[0].is_active, "is_default": row[0].is_default, "jobs": jobs,
-                         "jobs_total": sum(jobs.values()), "completed_length_in": float(row[1])})
+                         "jobs_total": sum(jobs.values()), "completed_length_in": float(row[1] or 0)})
     return {"printers": printers, "jobs_total": sum(p["jobs_total"] for p in printers),
             "completed_length_in": sum(p["completed_length_in"] for p in printers)}
 

@@ -7,29 +7,30 @@ import os
 import posixpath
 import tempfile
 from collections.abc import Iterator
+from typing import Literal
 
-from procrastinate import exceptions as pq_exceptions
 from sqlalchemy import select
 
-from jobs import backup, context, defer
 from models import file as file_model
 from models import organization as org_model
 from models import print_job as job_model
 from nas import paths, shared
 from prepress import imageinfo, thumbnails
+from services import backups, rows, work
 
 CHUNK = 1024 * 1024
 
 
-def store(ctx: context.JobContext, job: job_model.PrintJob, local_path: str, *, file_type: str, filename: str,
+def store(ctx: work.Run, job: job_model.PrintJob, local_path: str, *, file_type: str, filename: str,
           mime_type: str = "image/png", tags: list[str] | None = None) -> file_model.File:
     """Put `local_path` at this job's fixed key for `filename` (replacing a previous attempt's) and upsert its row."""
-    org = ctx.session.get(org_model.Organization, ctx.org_id)
+    org = rows.get(ctx.session, org_model.Organization, ctx.org_id, "Organization")
     key = paths.build_key(org.shop_name, file_type, paths.sanitize_filename(filename))
     size, sha = _digest(local_path)
     existing = ctx.session.scalar(select(file_model.File).where(file_model.File.storage_key == key))
     # Only this job's own earlier output may be replaced; anything else at that name is kept.
-    conflict = "replace" if existing is None or existing.print_job_id == job.id else "rename"
+    conflict: Literal["replace", "rename"] = (
+        "replace" if existing is None or existing.print_job_id == job.id else "rename")
     with open(local_path, "rb") as stream:
         stored = shared.storage_for(ctx.settings).put(key, stream, on_conflict=conflict, expected_sha256=sha)
     row = existing if conflict == "replace" else None
@@ -48,16 +49,12 @@ def store(ctx: context.JobContext, job: job_model.PrintJob, local_path: str, *, 
         row.has_thumbnail = thumbnails.make(ctx.settings.cache_dir, sha, local_path)
     ctx.session.flush()
     if ctx.settings.storage_backend == "hybrid":
-        try:
-            with ctx.session.begin_nested():
-                defer.in_transaction(ctx.session, backup.backup_file, queueing_lock=f"backup:{row.id}",
-                                     org_id=ctx.org_id, file_id=row.id)
-        except pq_exceptions.AlreadyEnqueued:
-            pass  # an earlier attempt's backup of this output is still waiting
+        # An earlier attempt's backup of this output may still be waiting: then that one will do.
+        backups.schedule(ctx.session, ctx.org_id, row.id)
     return row
 
 
-def drop_stale(ctx: context.JobContext, job: job_model.PrintJob, keep_ids: set[int]) -> int:
+def drop_stale(ctx: work.Run, job: job_model.PrintJob, keep_ids: set[int]) -> int:
     """Delete outputs an earlier attempt of this job made that this attempt did not (objects and rows)."""
     stale = ctx.session.scalars(select(file_model.File).where(file_model.File.print_job_id == job.id,
                                                               file_model.File.id.not_in(keep_ids or {0}))).all()

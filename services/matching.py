@@ -27,7 +27,7 @@ def match_items(session: Session, items: Iterable[order_model.OrderItem]) -> int
     designs = _designs_by_sku(session, {i.sku for i in pending if i.sku})
     matched = 0
     for item in pending:
-        rule = _best_rule(rules.get(item.listing_id, []), item)
+        rule = _best_rule(rules.get(item.listing_id, []) if item.listing_id is not None else [], item)
         if rule is not None:
             _apply(item, rule.design_file_id, rule.template_id, rule.size_id, "rule", rule.id)
             matched += 1

@@ -1,1 +1,0 @@
-"""Etsy Open API v3: the HTTP client, OAuth 2.0 helpers and the request budget shared by every worker."""

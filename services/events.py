@@ -1,0 +1,78 @@
+"""Audit and integration events: search, one event, activity of a member, stats, an integration's own, pruning."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, case, delete, func, select, text
+from sqlalchemy.orm import Session
+
+import config
+from models import audit, base, errors
+from models import event as event_model
+from models import organization as org_model
+from services import members
+
+Event = event_model.Event
+
+
+def search(filters: dict[str, Any]) -> Select:
+    """Events matching the filters, newest first (the tenant guard adds the org)."""
+    stmt = select(Event).order_by(Event.created_at.desc(), Event.id.desc())
+    for name in ("event_type", "entity_type", "entity_id", "user_id", "level", "source"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(Event, name) == filters[name])
+    if filters.get("since") is not None:
+        stmt = stmt.where(Event.created_at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(Event.created_at < filters["until"])
+    return stmt
+
+
+def oldest_first(filters: dict[str, Any]) -> Select:
+    """The same events in the order they were written (exports)."""
+    return search(filters).order_by(None).order_by(Event.id)
+
+
+def get(session: Session, event_id: int) -> Event:
+    """One event, or NotFound."""
+    row = session.scalar(search({}).where(Event.id == event_id))
+    if row is None:
+        raise errors.NotFound("Event not found")
+    return row
+
+
+def activity(session: Session, user_id: int, filters: dict[str, Any]) -> Select:
+    """What one member of the organization did (NotFound for anyone else)."""
+    members.get(session, user_id)
+    return search({**filters, "user_id": user_id})
+
+
+def record(session: Session, data: dict[str, Any]) -> Event:
+    """An integration's own event."""
+    return audit.record(session, data["event_type"], entity_type=data.get("entity_type"),
+                        entity_id=data.get("entity_id"), payload=data["payload"], level=data["level"])
+
+
+def stats(session: Session) -> dict[str, Any]:
+    """Counts by type and level, and recent totals."""
+    now = func.now()
+    by_type = dict(session.execute(select(Event.event_type, func.count()).group_by(Event.event_type)).all())
+    by_level = dict(session.execute(select(Event.level, func.count()).group_by(Event.level)).all())
+    day, week = session.execute(select(
+        func.count(case((Event.created_at >= now - text("interval '1 day'"), 1))),
+        func.count(case((Event.created_at >= now - text("interval '7 days'"), 1))),
+    ).select_from(Event)).one()
+    return {"total": sum(by_type.values()), "by_type": by_type, "by_level": by_level, "last_24h": day,
+            "last_7d": week}
+
+
+def prune(session: Session, settings: config.Settings, org_id: int) -> int:
+    """Delete the organization's events older than its retention (its setting, else the global one)."""
+    org = session.get(org_model.Organization, org_id)
+    if org is None:
+        return 0
+    days = int(org.settings.get("event_retention_days") or settings.event_retention_days)
+    cutoff = base.utcnow() - dt.timedelta(days=days)
+    result = session.execute(delete(Event).where(Event.org_id == org_id, Event.created_at < cutoff))
+    return cast(CursorResult, result).rowcount or 0  # a DELETE's result is a cursor result
