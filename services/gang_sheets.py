@@ -61,7 +61,7 @@ def render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
             run.progress(20 + int(78 * (n - 1) / len(sheets)), f"Rendering sheet {n} of {len(sheets)}")
             out = os.path.join(tmp, f"sheet-{n}.png")
             result = raster.render_sheet(sheet, plan.sheet_width, designs, plan.dpi, out,
-                                         max_input_pixels=ctx.settings.max_image_pixels,
+                                         max_input_pixels=run.settings.max_image_pixels,
                                          cut_guides=job.params.get("cut_guides", False),
                                          labels=job.params.get("labels", False))
             name = outputs.output_name(job, "gang-sheet", f"part{n}-of{len(sheets)}_{plan.sheet_width:g}x"
