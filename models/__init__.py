@@ -16,4 +16,5 @@ from models import (  # noqa: F401 - registers mappers and listeners
     template,
     tenancy,
     user,
+    worker_process,
 )

@@ -8,10 +8,12 @@ from typing import Any
 
 import psutil
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 import config
 from models import db
 from nas import shared
+from services import workers as services_workers
 from web import observability
 
 _PROCESS = psutil.Process(os.getpid())
@@ -47,13 +49,10 @@ def queue_schema() -> dict[str, Any]:
 
 
 def workers(settings: config.Settings) -> dict[str, Any]:
-    """Workers whose heartbeat is recent; none alive is reported, not failed (the API still serves)."""
-    with db.engine().connect() as conn:
-        alive = conn.execute(text(
-            "SELECT count(*) FROM procrastinate_workers"
-            " WHERE last_heartbeat > now() - make_interval(secs => :secs)"
-        ), {"secs": settings.stalled_worker_seconds}).scalar()
-    return {"status": "ok" if alive else "warn", "alive": alive}
+    """Live workers per WORKER_TYPE; a type with none is reported, not failed (the API still serves)."""
+    with Session(db.engine()) as session:
+        alive = services_workers.live_by_type(session, settings.stalled_worker_seconds)
+    return {"status": "ok" if all(alive.values()) else "warn", "alive": sum(alive.values()), "by_type": alive}
 
 
 def redis(settings: config.Settings) -> dict[str, Any]:

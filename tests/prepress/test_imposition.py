@@ -246,7 +246,7 @@ def test_grouping_with_max_length_keeps_groups_whole_when_they_fit():
         assert len({n for n, s in enumerate(layout.sheets) for p in s.placements if p.group == group}) == 1
 
 
-def test_same_input_same_output():
+def test_same_input_same_output(frozen_clock):
     first = imposition.layout_to_dict(imposition.impose(MIXED, 22, spacing=0.25, time_budget=FAST))
     second = imposition.layout_to_dict(imposition.impose(MIXED, 22, spacing=0.25, time_budget=FAST))
     assert first == second
