@@ -6,6 +6,7 @@ import logging
 
 import config
 from jobs import app as jobs_app
+from prepress import imagelimits
 
 
 def main() -> None:
@@ -13,6 +14,8 @@ def main() -> None:
     settings = config.get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    # The same image-size policy as the web process: designs within MAX_IMAGE_MEGAPIXELS render, bombs do not.
+    imagelimits.configure(settings.max_image_pixels)
     kind = settings.worker_type
     if kind == "scheduler":
         importlib.import_module("jobs.schedule")
