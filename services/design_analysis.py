@@ -159,15 +159,12 @@ def describe(row: File) -> dict[str, Any] | None:
     found = stored(row)
     if not check and found is None and not wanted(row):
         return None
-    view: dict[str, Any] = {"status": check.get("status"), "checked_at": check.get("checked_at"),
-                            "sizes": check.get("sizes", []), "analysed": found is not None,
-                            "error": failure(row)}
-    if found is not None:
-        data = found.to_json()
-        view.update({k: data[k] for k in ("trim_box", "trimmed_width_px", "trimmed_height_px", "trimmed_width_in",
-                                          "trimmed_height_in", "alpha_threshold")})
-        view["natural_size_in"] = _natural(found)
-    return view
+    artwork = ("trim_box", "trimmed_width_px", "trimmed_height_px", "trimmed_width_in", "trimmed_height_in",
+               "alpha_threshold")
+    data = found.to_json() if found is not None else {}
+    return {"status": check.get("status"), "checked_at": check.get("checked_at"), "sizes": check.get("sizes", []),
+            "analysed": found is not None, "error": failure(row), **{k: data.get(k) for k in artwork},
+            "natural_size_in": _natural(found) if found is not None else None}
 
 
 def _natural(found: analysis.DesignAnalysis) -> dict[str, float] | None:
