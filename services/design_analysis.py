@@ -8,6 +8,7 @@ yet, are analysed on first need (`ensure`) and by the periodic file sweep (`swee
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,11 +20,13 @@ import config
 from models import base
 from models import file as file_model
 from models import template as template_model
+from nas import errors as nas_errors
 from nas import shared
 from prepress import analysis, filetypes, imageinfo, preflight, print_file
 from services import defer
 
 File = file_model.File
+log = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 NATURAL_SIZE = ("With neither width_in nor size_id the design prints at its natural size: its (trimmed) pixels over "
                 "the DPI in its metadata; a file without DPI metadata is a 422 asking for width_in or size_id.")
@@ -61,6 +64,13 @@ def failure(row: File) -> str | None:
     return data.get("error") if data and data.get("sha256") == row.sha256 else None
 
 
+def unknown_size_reason(row: File) -> str:
+    """Why a file without an analysis has no known pixel size, in words for a 422."""
+    if not wanted(row):
+        return f"a {row.mime_type} file has no pixels to measure"
+    return failure(row) or "its stored file could not be read"
+
+
 def record(row: File, path: str, max_pixels: int) -> analysis.DesignAnalysis | None:
     """Analyse the row's content at `path` and keep the result on the row; None (the reason kept) when unreadable."""
     try:
@@ -85,8 +95,13 @@ def ensure(settings: config.Settings, rows: Iterable[File],
             if local is not None and row.storage_key in local:
                 result = record(row, local[row.storage_key], settings.max_image_pixels)
             else:
-                with shared.local_copy(settings, row.storage_key) as path:
-                    result = record(row, path, settings.max_image_pixels)
+                try:
+                    with shared.local_copy(settings, row.storage_key) as path:
+                        result = record(row, path, settings.max_image_pixels)
+                except nas_errors.ObjectNotFound:
+                    # Not recorded: the object may come back. Until then the file prints (if at all) untrimmed,
+                    # and rendering names it as missing.
+                    log.warning("file %s: no stored object at %r to analyse", row.id, row.storage_key)
         if result is not None:
             found[row.id] = result
     return found
