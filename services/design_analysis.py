@@ -172,8 +172,8 @@ def describe(row: File) -> dict[str, Any] | None:
     (trimmed box and size, natural print size); None for a file that has neither."""
     check = row.analysis or {}
     found = stored(row)
-    if not check and found is None and not wanted(row):
-        return None
+    if not check and found is None and (not wanted(row) or row.file_type != "designs"):
+        return None  # not an image, or an output (sheets, print files): nothing was or will be analysed
     artwork = ("trim_box", "trimmed_width_px", "trimmed_height_px", "trimmed_width_in", "trimmed_height_in",
                "alpha_threshold")
     data = found.to_json() if found is not None else {}

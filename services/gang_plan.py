@@ -38,7 +38,7 @@ class ParamsSchema(Schema):
     group_mode = fields.Boolean(load_default=False)
     dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
     min_dpi = fields.Integer(load_default=int(preflight.DEFAULT_MIN_DPI), validate=validate.Range(min=30, max=2400))
-    time_budget = fields.Float(validate=validate.Range(min=0.05, max=30),
+    time_budget = fields.Float(validate=validate.Range(min=0.05, max=10),
                                metadata={"description": "Seconds of imposition search; overrides quality"})
     quality = fields.String(validate=validate.OneOf(imposition.QUALITY_BUDGETS), metadata={
         "description": "Imposition search: fast (1 s) or thorough (10 s, saves film on long runs). Default: the "

@@ -63,7 +63,12 @@ def _layout(session: Session, settings: config.Settings,
 
 def render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
     """Impose (deterministic), check the real pixels, render each sheet and its preview; a re-run replaces the same
-    outputs, and a failed run leaves none."""
+    outputs, and a failed run leaves none (not even an earlier, interrupted attempt's)."""
+    with outputs.all_or_nothing(run, job):
+        return _render(run, job)
+
+
+def _render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
     plan = gang_plan.build(run.session, run.settings, job.params)
     quality = plan.quality or "fast"
     run.progress(2, f"Imposing {sum(i.quantity for i in plan.items)} pieces ({quality})")
@@ -72,8 +77,7 @@ def render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
     sheets = data["sheets"]
     run.progress(5, f"Fetching {len({d.file.id for d in plan.designs.values()})} designs")
     keys = [d.file.storage_key for d in plan.designs.values()]
-    with outputs.all_or_nothing(run, job), shared.local_copies(run.settings, keys) as local, \
-            tempfile.TemporaryDirectory(prefix="esa-gang-") as tmp:
+    with shared.local_copies(run.settings, keys) as local, tempfile.TemporaryDirectory(prefix="esa-gang-") as tmp:
         findings = _preflight(run, plan, data, local)
         art = gang_previews.design_art(run.settings, plan.designs, local)
         sources = {label: d.source(local[d.file.storage_key]) for label, d in plan.designs.items()}

@@ -11,7 +11,7 @@ from models import errors
 from models import file as file_model
 from models import print_job as job_model
 from nas import shared
-from prepress import analysis, print_file, raster
+from prepress import analysis, imagelimits, print_file, raster
 from services import design_analysis, inputs, outputs, work
 
 
@@ -74,6 +74,10 @@ def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
             width, height = _natural(n, design, found.get(design.id), trim)
             name = f"{width:g}x{height:g}in"
         inputs.check_fits(session, chosen, width, height, dpi, f"Item {n + 1} ({design.filename})")
+        refusal = imagelimits.output_refusal(width, height, dpi)
+        if refusal is not None:
+            raise errors.Invalid(f"Item {n + 1} ({design.filename}) cannot be rendered: {refusal}",
+                                 errors={"params": {f"items.{n}": [refusal]}})
         # The same design at the same size is one print file, printed `quantity` times.
         merged = items.setdefault((item["file_id"], width, height, trim), {
             "file_id": item["file_id"], "width_in": width, "height_in": height, "size_name": name, "quantity": 0,
@@ -102,14 +106,18 @@ def _natural(n: int, design: file_model.File, found: analysis.DesignAnalysis | N
 
 
 def render(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
-    """Render every item; re-running replaces this job's outputs."""
+    """Render every item; re-running replaces this job's outputs, and a failed run leaves none."""
+    with outputs.all_or_nothing(ctx, job):
+        return _render_all(ctx, job)
+
+
+def _render_all(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
     params = job.params
     items, dpi = params["items"], params["dpi"]
     files = inputs.design_files(ctx.session, (i["file_id"] for i in items), "items")
     kept, rendered = set(), []
     ctx.progress(1, f"Fetching {len(files)} designs")
-    with outputs.all_or_nothing(ctx, job), \
-            shared.local_copies(ctx.settings, [f.storage_key for f in files.values()]) as local:
+    with shared.local_copies(ctx.settings, [f.storage_key for f in files.values()]) as local:
         trimmed = [files[i["file_id"]] for i in items if i.get("trim", False)]
         found = design_analysis.ensure(ctx.settings, trimmed, local)
         for n, item in enumerate(items):

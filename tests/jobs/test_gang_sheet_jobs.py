@@ -11,7 +11,7 @@ import pytest
 import pyvips
 from PIL import Image
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import config
 from jobs import runner
@@ -157,3 +157,23 @@ def test_an_output_whose_row_cannot_be_written_leaves_no_object(committed, tmp_p
         assert session.scalar(select(func.count()).select_from(file_model.File)
                               .where(file_model.File.file_type == "gang_sheets")) == 0
     assert _stored(settings, org) == []
+
+
+def test_a_rerun_that_fails_early_removes_what_an_interrupted_attempt_stored(committed):
+    session, created = committed
+    settings = config.get_settings()
+    org, user_id = factories.org_with_owner(session, created, "Interrupted")
+    org_id = org.id
+    job_id = _two_sheet_job(session, settings, org, user_id)
+    assert runner.execute(org_id, job_id) == "completed"
+    assert len(factories.job_state(session, org_id, job_id)[1]) == 4 and len(_stored(settings, org)) == 4
+    # As if the worker had died after storing them: the job runs again, and its design is gone by then.
+    with tenancy.org_scope(org_id):
+        session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
+        session.execute(update(file_model.File).where(file_model.File.file_type == "designs")
+                        .values(status="archived"))
+        session.commit()
+    with pytest.raises(Exception, match="Unknown files"):
+        runner.execute(org_id, job_id)
+    job, rows = factories.job_state(session, org_id, job_id)
+    assert job.status == "failed" and rows == [] and _stored(settings, org) == []
