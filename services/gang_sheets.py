@@ -81,37 +81,37 @@ def _render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
         findings = _preflight(run, plan, data, local)
         art = gang_previews.design_art(run.settings, plan.designs, local)
         sources = {label: d.source(local[d.file.storage_key]) for label, d in plan.designs.items()}
-        kept: set[int] = set()
-        rendered = []
-        for n, sheet in enumerate(sheets, start=1):
-            run.progress(20 + int(78 * (n - 1) / len(sheets)), f"Rendering sheet {n} of {len(sheets)} "
-                         f"({sheet['length']:g} in, {len(sheet['placements'])} pieces)")
-            stem = f"part{n}-of{len(sheets)}_{plan.sheet_width:g}x{sheet['length']:g}in_{plan.dpi}dpi"
-            out = os.path.join(tmp, f"sheet-{n}.png")
-            result = raster.render_sheet(sheet, plan.sheet_width, sources, plan.dpi, out,
-                                         max_input_pixels=run.settings.max_image_pixels,
-                                         cut_guides=job.params.get("cut_guides", False),
-                                         labels=job.params.get("labels", False))
-            row = outputs.store(run, job, out, file_type="gang_sheets", tags=["gang-sheet"],
-                                filename=outputs.output_name(job, "gang-sheet", stem))
-            os.unlink(out)
-            with open(out, "wb") as fh:
-                fh.write(gang_previews.picture(plan.designs, data, plan.sheet_width, n, "png", art))
-            shown = outputs.store(run, job, out, file_type="gang_sheets", tags=["gang-sheet-preview"],
-                                  filename=outputs.output_name(job, "gang-sheet", f"{stem}_preview"))
-            os.unlink(out)
-            kept |= {row.id, shown.id}
-            rendered.append({"file_id": row.id, "preview_file_id": shown.id, "sheet": n,
-                             "length_in": sheet["length"], "utilization": sheet["utilization"],
-                             "pieces": len(sheet["placements"]), "width_px": result.width_px,
-                             "height_px": result.height_px})
-        outputs.drop_stale(run, job, kept)
+        rendered = [_sheet(run, job, plan, data, n, sources, art, tmp) for n in range(1, len(sheets) + 1)]
+        outputs.drop_stale(run, job, {i for r in rendered for i in (r["file_id"], r["preview_file_id"])})
     org = rows.get(run.session, org_model.Organization, run.org_id, "Organization")
     summary = gang_plan.summary(org, plan, layout, findings)
     job.output_length_in = summary["total_length_in"]
     run.progress(100, f"Rendered {len(sheets)} sheet(s), {summary['total_length_in']:g} in of film")
     # The layout stays in the result: where each piece went is what the operator cuts and checks by.
     return {**summary, "quality": quality, "sheets": rendered}
+
+
+def _sheet(run: work.Run, job: job_model.PrintJob, plan: gang_plan.Plan, data: dict[str, Any], n: int,
+           sources: raster.Designs, art: Mapping[str, bytes | None], tmp: str) -> dict[str, Any]:
+    """Render sheet `n` and its preview, store both (each at its fixed name for this job); what the result lists."""
+    sheet, count = data["sheets"][n - 1], len(data["sheets"])
+    run.progress(20 + int(78 * (n - 1) / count),
+                 f"Rendering sheet {n} of {count} ({sheet['length']:g} in, {len(sheet['placements'])} pieces)")
+    stem = f"part{n}-of{count}_{plan.sheet_width:g}x{sheet['length']:g}in_{plan.dpi}dpi"
+    out = os.path.join(tmp, f"sheet-{n}.png")
+    result = raster.render_sheet(sheet, plan.sheet_width, sources, plan.dpi, out,
+                                 max_input_pixels=run.settings.max_image_pixels,
+                                 cut_guides=job.params.get("cut_guides", False), labels=job.params.get("labels", False))
+    row = outputs.store(run, job, out, file_type="gang_sheets", tags=["gang-sheet"],
+                        filename=outputs.output_name(job, "gang-sheet", stem))
+    with open(out, "wb") as fh:
+        fh.write(gang_previews.picture(plan.designs, data, plan.sheet_width, n, "png", art))
+    shown = outputs.store(run, job, out, file_type="gang_sheets", tags=["gang-sheet-preview"],
+                          filename=outputs.output_name(job, "gang-sheet", f"{stem}_preview"))
+    os.unlink(out)
+    return {"file_id": row.id, "preview_file_id": shown.id, "sheet": n, "length_in": sheet["length"],
+            "utilization": sheet["utilization"], "pieces": len(sheet["placements"]), "width_px": result.width_px,
+            "height_px": result.height_px}
 
 
 def _preflight(run: work.Run, plan: gang_plan.Plan, data: dict[str, Any],
