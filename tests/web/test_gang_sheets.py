@@ -66,6 +66,10 @@ def test_template_sizes_fit_the_design_and_max_length_splits(client):
     assert all(s["length"] <= 12 for s in data["layout"]["sheets"])
     placed = data["layout"]["sheets"][0]["placements"][0]
     assert sorted([placed["width"], placed["height"]]) == [5.5, 11]
+    # Without a printer, the template's 22 x 30 in canvas is the sheet: no sheet is longer than it.
+    canvas = _layout(client, owner, {"template_id": tpl["id"], "items": [
+        {"file_id": wide["id"], "size_id": tpl["sizes"][0]["id"], "quantity": 16}]}).get_json()
+    assert canvas["sheet_count"] >= 2 and all(s["length"] <= 30 for s in canvas["layout"]["sheets"])
 
 
 def test_printer_sets_the_roll_and_sheet_limits(client):
