@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from jobs import app as jobs_app
 from jobs import context, maintenance, retry
-from services import backups, defer
+from services import backups, defer, design_analysis
 
 app = jobs_app.app
 # A NAS outage can last hours (maintenance, power): keep trying with capped backoff for about a day.
@@ -25,6 +25,7 @@ def fan_out_file_sweeps(timestamp: int | None = None) -> int:
 
 @app.task(name="sweep_org_files", queue="default")
 def sweep_org_files(org_id: int) -> dict[str, int]:
-    """Fail uploads interrupted mid-transfer; re-queue backups that are missing (hybrid storage)."""
+    """Fail uploads interrupted mid-transfer; re-queue missing backups (hybrid storage) and design analyses."""
     with context.running(org_id, task_name="sweep_org_files") as ctx:
-        return backups.sweep(ctx.session, ctx.settings, org_id)
+        return {**backups.sweep(ctx.session, ctx.settings, org_id),
+                "queued_analyses": design_analysis.sweep(ctx.session, org_id)}

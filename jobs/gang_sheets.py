@@ -1,4 +1,4 @@
-"""gang_sheets jobs: impose the designs, preflight, and render every sheet to storage with progress per sheet."""
+"""gang_sheets jobs: impose the designs, preflight, render every sheet (and its preview) with progress per sheet."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,5 +9,5 @@ from services import gang_sheets
 
 
 def run(ctx: context.JobContext, job: job_model.PrintJob) -> dict[str, Any]:
-    """Render the job's sheets; a re-run replaces the same outputs."""
+    """Render the job's sheets; a re-run replaces the same outputs, a failure leaves none."""
     return gang_sheets.render(ctx, job)

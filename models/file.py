@@ -66,4 +66,7 @@ class File(base.OrgScoped, base.Timestamps, base.Base):
                                                      index=True)
     # Results of design checks: effective DPI at each template size and low-resolution flags.
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # An image's analysis (prepress.analysis.DesignAnalysis.to_json() and the sha256 it was made from): pixel size,
+    # DPI and the visible artwork box. Made once after upload; NULL until then (and for rows of earlier releases).
+    design_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(String(1000))

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 RUN_PRINT_JOB = "run_print_job"
 BACKUP_FILE = "backup_file"
 BACKUP_QUEUE = "sync"
+ANALYSE_DESIGN = "analyse_design"
+DESIGNS_QUEUE = "designs"
 
 # Only ever used with the caller's connection, so its pool is never opened; a sync manager also works inside
 # a worker, whose app connector is async.

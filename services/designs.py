@@ -1,4 +1,4 @@
-"""designs: check uploaded designs (readable, whole), record effective DPI at each size, flag low resolution."""
+"""designs: check uploaded designs (readable, whole, trimmed artwork), effective DPI at each size, low resolution."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +12,8 @@ from models import file as file_model
 from models import print_job as job_model
 from models import template as template_model
 from nas import shared
-from prepress import imageinfo, print_file, thumbnails
-from services import inputs, work
+from prepress import thumbnails
+from services import design_analysis, inputs, work
 
 
 class ParamsSchema(Schema):
@@ -36,49 +36,53 @@ def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def analyse(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
-    """Inspect each design and store its analysis on the file (idempotent: a re-run overwrites it)."""
+    """Analyse each design (pixels read once, kept on the file) and check it at every size; idempotent.
+
+    The result counts the verdicts and lists every design by name with its trimmed artwork, natural size and
+    effective DPI at each size.
+    """
     params = job.params
     files = inputs.design_files(ctx.session, params["file_ids"], "file_ids")
     stmt = select(template_model.Template).order_by(template_model.Template.id)
     if params.get("template_ids"):
         stmt = stmt.where(template_model.Template.id.in_(params["template_ids"]))
     templates = list(ctx.session.scalars(stmt))
-    summary = {"checked": 0, "too_low": 0, "below_target": 0, "unreadable": 0, "not_raster": 0}
+    summary = {"checked": 0, "too_low": 0, "below_target": 0, "unreadable": 0, "not_raster": 0, "empty": 0}
+    listed = []
     for n, row in enumerate(files.values()):
         ctx.progress(int(100 * n / len(files)), f"Checking {row.filename}")
-        analysis = _analyse(ctx, row, templates, params["min_dpi"])
-        row.analysis = analysis
-        summary[analysis["status"]] = summary.get(analysis["status"], 0) + 1
+        check = _check(ctx, row, templates, params["min_dpi"])
+        row.analysis = check
+        summary[check["status"]] = summary.get(check["status"], 0) + 1
         summary["checked"] += 1
-        if analysis["status"] in ("too_low", "unreadable"):
-            audit.record(ctx.session, f"design.{analysis['status']}", entity=row, level="warning",
-                         payload={"sizes": [s for s in analysis.get("sizes", []) if s["status"] == "too_low"]})
+        listed.append(_listing(row, check))
+        if check["status"] in ("too_low", "unreadable", "empty"):
+            audit.record(ctx.session, f"design.{check['status']}", entity=row, level="warning",
+                         payload={"sizes": [s for s in check.get("sizes", []) if s["status"] == "too_low"]})
         ctx.session.commit()
     ctx.progress(100, f"Checked {summary['checked']} designs")
-    return summary
+    return {**summary, "designs": listed}
 
 
-def _analyse(ctx: work.Run, row: file_model.File, templates: list[template_model.Template],
-             min_dpi: int) -> dict[str, Any]:
-    checked_at = base.utcnow().isoformat()
-    if not row.mime_type.startswith("image/") or row.mime_type == "image/svg+xml":
-        return {"status": "not_raster", "checked_at": checked_at,
+def _check(ctx: work.Run, row: file_model.File, templates: list[template_model.Template],
+           min_dpi: int) -> dict[str, Any]:
+    if not design_analysis.wanted(row):
+        return {"status": "not_raster", "checked_at": base.utcnow().isoformat(),
                 "note": "Vector or layered file: resolution is not checked"}
     with shared.local_copy(ctx.settings, row.storage_key) as path:
-        try:
-            facts = imageinfo.inspect(path, max_pixels=ctx.settings.max_image_pixels)
-        except imageinfo.BadImage as exc:
-            return {"status": "unreadable", "checked_at": checked_at, "error": str(exc)}
-        if not row.has_thumbnail and row.sha256:
+        # A check re-reads the pixels: the file's analysis is made again, not trusted from before.
+        found = design_analysis.record(row, path, ctx.settings.max_image_pixels)
+        if found is not None and not row.has_thumbnail and row.sha256:
             row.has_thumbnail = thumbnails.make(ctx.settings.cache_dir, row.sha256, path)
-    sizes, worst = [], "ok"
-    for tpl in templates:
-        for size in tpl.sizes:
-            dpi = print_file.effective_dpi(facts.width, facts.height, float(size.width_in), float(size.height_in),
-                                           bool(tpl.allow_stretch))
-            status = "too_low" if dpi < min_dpi else "below_target" if dpi < tpl.dpi else "ok"
-            worst = max(worst, status, key=("ok", "below_target", "too_low").index)
-            sizes.append({"template_id": tpl.id, "template": tpl.name, "size_id": size.id, "size": size.name,
-                          "effective_dpi": round(dpi, 1), "target_dpi": tpl.dpi, "status": status})
-    return {"status": worst, "checked_at": checked_at, "width_px": facts.width, "height_px": facts.height,
-            "has_alpha": facts.has_alpha, "sizes": sizes}
+    return design_analysis.checks(row, found, templates, min_dpi)
+
+
+def _listing(row: file_model.File, check: dict[str, Any]) -> dict[str, Any]:
+    """One design of the result: named, with its verdict, artwork and effective DPI per size."""
+    view = design_analysis.describe(row) or {}
+    return {"file_id": row.id, "file_name": row.filename, "status": check["status"],
+            "width_px": check.get("width_px"), "height_px": check.get("height_px"),
+            "trimmed_width_px": check.get("trimmed_width_px"), "trimmed_height_px": check.get("trimmed_height_px"),
+            "natural_size_in": view.get("natural_size_in"), "error": check.get("error"),
+            "sizes": [{k: s[k] for k in ("template", "size", "effective_dpi", "target_dpi", "status")}
+                      for s in check.get("sizes", [])]}

@@ -124,16 +124,22 @@ def open_object(settings: config.Settings, row: File) -> tuple[BinaryIO, int]:
     return storage.open(row.storage_key), size
 
 
-def thumbnail(session: Session, settings: config.Settings, file_id: int) -> tuple[File, bytes]:
-    """The file and its cached thumbnail, re-rendered from storage when the cache lost it; NotFound without one."""
+def thumbnail(session: Session, settings: config.Settings, file_id: int,
+              size: int = thumbnails.SIZE) -> tuple[File, bytes]:
+    """The file and its cached thumbnail at `size` px (160-1024), rendered from storage when the cache lacks it;
+    NotFound without one, Invalid for a size out of range."""
+    try:
+        thumbnails.check_size(size)
+    except thumbnails.BadSize as exc:
+        raise errors.Invalid(str(exc), errors={"size": [str(exc)]}) from None
     row = get(session, file_id)
     if not row.has_thumbnail or not row.sha256:
         raise errors.NotFound("This file has no thumbnail")
-    cached = thumbnails.path_for(settings.cache_dir, row.sha256)
+    cached = thumbnails.path_for(settings.cache_dir, row.sha256, size)
     if cached.exists():
         return row, cached.read_bytes()
     with shared.local_copy(settings, row.storage_key) as path:
-        data = thumbnails.get(settings.cache_dir, row.sha256, lambda: path)
+        data = thumbnails.get(settings.cache_dir, row.sha256, lambda: path, size)
     if data is None:
         raise errors.NotFound("This file has no thumbnail")
     return row, data

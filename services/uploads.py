@@ -18,7 +18,7 @@ from models import shop as shop_model
 from nas import errors as nas_errors
 from nas import paths, shared
 from prepress import filetypes, imageinfo, thumbnails
-from services import backups, files, rows
+from services import backups, design_analysis, files, rows
 
 CHUNK = 1024 * 1024
 
@@ -114,6 +114,9 @@ def upload(session: Session, settings: config.Settings, *, org_id: int, user_id:
                                                                     "size_bytes": [None, row.size_bytes]})
         if settings.storage_backend == "hybrid":
             backups.schedule(session, org_id, row.id)
+        if received.kind.is_image and file_type == "designs":
+            # Read the pixels (trim box, DPI per size) in the background: the upload answers at once.
+            design_analysis.schedule(session, org_id, row.id)
         session.commit()
     except BaseException:
         session.rollback()

@@ -1,6 +1,8 @@
 """Migrations: an empty database upgrades to head, and the models agree with it (no autogenerate diff)."""
 from __future__ import annotations
 
+import hashlib
+import io
 import uuid
 
 import psycopg
@@ -62,3 +64,51 @@ def test_downgrade_removes_everything(empty_db):
     with psycopg.connect(empty_db.replace("postgresql+psycopg://", "postgresql://")) as conn:
         tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
     assert [t[0] for t in tables] == ["alembic_version"]
+
+
+def test_files_of_the_previous_release_survive_the_design_analysis_upgrade(empty_db, settings):
+    """Rows written at revision 0007 are intact after the upgrade, show their old design check, and are analysed
+    lazily on first need (and queued by the sweep)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.orm import Session
+
+    from models import file as file_model
+    from models import tenancy
+    from nas import shared
+    from services import design_analysis
+    from tests import imagegen
+
+    cfg = Config(str(dbsetup.ROOT / "alembic.ini"))
+    cfg.attributes["url"] = empty_db
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "0007")
+    data = imagegen.padded(900, 600, (100, 100, 700, 400))
+    key = "legacy-shop/designs/old.png"
+    shared.storage_for(settings).put(key, io.BytesIO(data), on_conflict="replace")
+    engine = create_engine(empty_db, poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        org_id = conn.execute(text("INSERT INTO organizations (name, shop_name) VALUES ('Legacy', 'legacy-shop')"
+                                   " RETURNING id")).scalar()
+        file_id = conn.execute(text(
+            "INSERT INTO files (org_id, file_type, status, storage_key, filename, mime_type, size_bytes, sha256,"
+            " width_px, height_px, dpi_x, dpi_y, dpi, has_alpha, analysis) VALUES (:org, 'designs', 'ready', :key,"
+            " 'old.png', 'image/png', :size, :sha, 900, 600, 300, 300, 300, true, :check) RETURNING id"),
+            {"org": org_id, "key": key, "size": len(data), "sha": hashlib.sha256(data).hexdigest(),
+             "check": '{"status": "ok", "checked_at": "2026-11-01T00:00:00", "sizes": []}'}).scalar()
+    command.upgrade(cfg, "head")
+    with Session(engine) as session, tenancy.org_scope(org_id):
+        row = session.get(file_model.File, file_id)
+        assert (row.filename, row.width_px, row.dpi, row.design_analysis) == ("old.png", 900, 300.0, None)
+        view = design_analysis.describe(row)
+        assert view["status"] == "ok" and view["analysed"] is False
+        assert design_analysis.sweep(session, org_id) == 1 and design_analysis.sweep(session, org_id) == 0
+        found = design_analysis.ensure(settings, [row])[file_id]
+        assert (found.trim_box.left, found.trim_box.top, found.trimmed_size_px) == (100, 100, (600, 300))
+        session.commit()
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT design_analysis FROM files WHERE id = :id"), {"id": file_id}).scalar()
+        queued = conn.execute(text("SELECT args FROM procrastinate_jobs WHERE task_name = 'analyse_design'")).all()
+    assert stored["trimmed_width_in"] == 2 and stored["sha256"] == hashlib.sha256(data).hexdigest()
+    assert [q.args for q in queued] == [{"org_id": org_id, "file_id": file_id}]
+    engine.dispose()

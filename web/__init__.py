@@ -8,6 +8,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import config
 from models import db
+from prepress import imagelimits
 from web import cli, errors, extensions, observability, openapi, uploads
 from web.api import auth as auth_api
 from web.api import (
@@ -52,6 +53,8 @@ def create_app(settings: config.Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["esa_settings"] = settings
+    # The one image-size policy (uploads capped by MAX_IMAGE_MEGAPIXELS), also what Pillow refuses above.
+    imagelimits.configure(settings.max_image_pixels)
     db.engine(settings)
     extensions.api.init_app(app)
     if settings.frontend_url:

@@ -35,14 +35,20 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
     job, outputs = factories.job_state(session, org.id, job_id)
     assert job.status == "completed", job.error
     sheets = job.result["sheets"]
-    assert len(sheets) == len(outputs) >= 2 and job.result["sheet_count"] == len(sheets)
+    # Each sheet and its preview.
+    assert 2 * len(sheets) == len(outputs) >= 4 and job.result["sheet_count"] == len(sheets)
     assert float(job.output_length_in) == job.result["total_length_in"]
-    for sheet, row in zip(sheets, outputs, strict=True):
+    by_id = {row.id: row for row in outputs}
+    for sheet in sheets:
+        row, shown = by_id[sheet["file_id"]], by_id[sheet["preview_file_id"]]
         assert row.file_type == "gang_sheets" and f"part{sheet['sheet']}-of{len(sheets)}" in row.filename
+        assert shown.filename.endswith(f"_preview_job{job_id}.png") and "gang-sheet-preview" in shown.tags
         with shared.storage_for(settings).open(row.storage_key) as fh:
             img = Image.open(io.BytesIO(fh.read()))
         assert img.size == (720, round(sheet["length_in"] * 72)) and img.mode == "RGBA"
         assert round(img.info["dpi"][0]) == 72 and img.getpixel((0, img.size[1] - 1))[3] in (0, 255)
+        with shared.storage_for(settings).open(shown.storage_key) as fh:
+            assert max(Image.open(io.BytesIO(fh.read())).size) <= 1600
     keys = [(row.id, row.storage_key, row.sha256) for row in outputs]
     # A re-run (as after a crash) replaces the same outputs instead of adding new ones.
     with tenancy.org_scope(org.id):

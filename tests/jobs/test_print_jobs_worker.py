@@ -70,6 +70,15 @@ def test_print_files_and_designs_complete_with_outputs(committed, start_worker):
         kinds = [e.event_type for e in session.scalars(select(event.Event).where(
             event.Event.entity_type == "print_jobs", event.Event.entity_id == str(job_id)).order_by(event.Event.id))]
     assert {s["size"]: s["status"] for s in analysed["sizes"]} == {"Adult": "too_low", "Pocket": "ok"}
+    # The result names every design with its verdict, artwork, natural size and effective DPI per size.
+    assert check.result["designs"] == [{
+        "file_id": art.id, "file_name": "art.png", "status": "too_low", "width_px": 300, "height_px": 150,
+        "trimmed_width_px": 300, "trimmed_height_px": 150, "error": None,
+        "natural_size_in": {"width_in": 4.1667, "height_in": 2.0833},
+        "sizes": [{"template": "Tee 100", "size": "Adult", "effective_dpi": 75.0, "target_dpi": 100,
+                   "status": "too_low"},
+                  {"template": "Tee 100", "size": "Pocket", "effective_dpi": 300.0, "target_dpi": 100,
+                   "status": "ok"}]}]
     assert kinds == ["print_job.created", "print_job.started", "print_job.completed"]
 
 

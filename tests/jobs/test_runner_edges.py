@@ -103,6 +103,6 @@ def test_one_group_that_cannot_be_imposed_does_not_block_the_others(session):
         result = production.produce(session)
         assert len(result["jobs"]) == 1 and result["items"] == 1
         assert [s["reason"] for s in result["skipped"]] == [result["skipped"][0]["reason"]]
-        assert str(design.id) in result["skipped"][0]["reason"]
+        assert f"item '{design.filename} · order R1'" in result["skipped"][0]["reason"]
         items = session.scalars(select(order_model.OrderItem).order_by(order_model.OrderItem.id)).all()
         assert items[0].print_job_id == result["jobs"][0] and items[1].print_job_id is None

@@ -107,3 +107,37 @@ def test_collect_facts_reports_missing_and_unreadable(tmp_path):
                                             "gone": tmp_path / "gone.png"})
     assert facts == {"ok": Facts(10, 10, True, True)}
     assert codes(found) == [("error", "missing_design", "gone"), ("error", "unreadable_design", "junk")]
+
+
+def test_sheet_length_cap_and_png_limit():
+    facts = {"ok": Facts(300, 300, True)}
+    sheet = sheet_of(place("ok", 1, 1), length=130.0)
+    found = check(sheet, facts, length_cap=120)
+    assert codes(found) == [("error", "sheet_too_long", None)] and "sheet length cap of 120 in" in found[0].message
+    # 22 x 7,200,000 in at 300 DPI is 2,160,000,000 px long: more than a PNG can hold.
+    huge = check(sheet_of(place("ok", 1, 1), length=7_200_000.0), facts)
+    assert codes(huge) == [("error", "sheet_too_large", None)] and "a PNG can hold" in huge[0].message
+
+
+def test_design_over_the_pixel_limit_is_named_with_its_size():
+    facts = {"big": Facts(6600, 18000, True), "fine": Facts(300, 300, True)}
+    sheet = sheet_of(place("big", 22, 60), place("fine", 1, 1), length=61.0)
+    assert check(sheet, facts, max_design_pixels=600_000_000) == []
+    found = check(sheet, facts, max_design_pixels=100_000_000)
+    assert codes(found) == [("error", "design_too_large", "big")]
+    assert "6,600 x 18,000 px (118.8 MP), over the 100 MP limit" in found[0].message
+
+
+def test_design_facts_of_a_design_over_the_limit_read_only_the_header(tmp_path):
+    path = tmp_path / "big.png"
+    Image.new("RGBA", (400, 300), (0, 0, 0, 0)).save(path)
+    # Fully transparent, but over the limit its pixels are not read: check_design refuses it by size instead.
+    assert preflight.design_facts(path, max_pixels=100_000) == Facts(400, 300, False, False)
+    assert preflight.design_facts(path) == Facts(400, 300, True, True)
+
+
+def test_design_facts_ignore_pillows_process_wide_limit(tmp_path, monkeypatch):
+    path = tmp_path / "tall.png"
+    Image.new("RGBA", (200, 900), (0, 0, 0, 255)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    assert preflight.design_facts(path, max_pixels=10**6) == Facts(200, 900, False, False)

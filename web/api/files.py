@@ -77,12 +77,14 @@ class Download(MethodView):
 @blp.route("/<int:file_id>/thumbnail")
 class Thumbnail(MethodView):
     @auth.required()
-    @blp.response(200, content_type="image/webp", description="A WebP preview, at most 320 px on its long side")
-    def get(self, org_id, file_id):
-        """A small preview of an image file (cached)."""
-        row, data = files.thumbnail(db.get_session(), views.settings(), file_id)
-        return Response(data, mimetype="image/webp",
-                        headers={"ETag": f'"thumb-{row.sha256}"', "Cache-Control": "private, max-age=86400"})
+    @blp.arguments(schemas.ThumbnailArgsSchema, location="query")
+    @blp.response(200, content_type="image/webp",
+                  description="A WebP preview, at most `size` px (default 320) on its long side")
+    def get(self, args, org_id, file_id):
+        """A small preview of an image file (cached per size)."""
+        row, data = files.thumbnail(db.get_session(), views.settings(), file_id, args["size"])
+        return Response(data, mimetype="image/webp", headers={"ETag": f'"thumb-{args["size"]}-{row.sha256}"',
+                                                              "Cache-Control": "private, max-age=86400"})
 
 
 @blp.route("/stats/storage")

@@ -1,9 +1,13 @@
 """File schemas."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from models import file
+from prepress import thumbnails
+from services import design_analysis
 from web.schemas import common
 
 Tag = fields.String(validate=validate.Regexp(r"^[\w .:+#/-]{1,64}$"))
@@ -17,6 +21,54 @@ def _split_tags(value: str) -> list[str]:
     if len(tags) > 50:
         raise ValidationError("At most 50 tags")
     return sorted(set(tags))
+
+
+class SizeCheckSchema(Schema):
+    """The design's effective DPI at one template size, and its verdict."""
+
+    template_id = fields.Integer()
+    template = fields.String()
+    size_id = fields.Integer()
+    size = fields.String()
+    effective_dpi = fields.Float(metadata={"description": "Of the printed (trimmed) artwork fitted to the size"})
+    target_dpi = fields.Integer()
+    status = fields.String(metadata={"description": "ok, below_target (under the template's DPI) or too_low"})
+
+
+class NaturalSizeSchema(Schema):
+    """A physical size in inches."""
+
+    width_in = fields.Float()
+    height_in = fields.Float()
+
+
+class FileAnalysisSchema(Schema):
+    """What the pixels of an image design say: verdict and DPI per size, visible artwork box, natural size."""
+
+    status = fields.String(allow_none=True, metadata={
+        "description": "Worst verdict over the sizes: ok, below_target, too_low; or unreadable, empty, not_raster"})
+    checked_at = fields.String(allow_none=True)
+    sizes = fields.List(fields.Nested(SizeCheckSchema))
+    analysed = fields.Boolean(metadata={"description": "False until the background analysis after upload ran"})
+    error = fields.String(allow_none=True, metadata={"description": "Why the pixels could not be analysed"})
+    trim_box = fields.Dict(allow_none=True, metadata={
+        "description": "The visible artwork (alpha above alpha_threshold) in pixels: left, top, right, bottom "
+                       "(right and bottom exclusive); null when nothing is visible"})
+    trimmed_width_px = fields.Integer()
+    trimmed_height_px = fields.Integer()
+    trimmed_width_in = fields.Float(allow_none=True)
+    trimmed_height_in = fields.Float(allow_none=True)
+    alpha_threshold = fields.Integer()
+    natural_size_in = fields.Nested(NaturalSizeSchema, allow_none=True, metadata={
+        "description": "The trimmed artwork's print size from the file's DPI metadata (what an item without "
+                       "width_in or size_id prints at); null without DPI metadata"})
+
+
+class _Analysis(fields.Nested):
+    """The file's analysis as services.design_analysis describes it (two stored records, one view)."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return design_analysis.describe(obj)
 
 
 class FileSchema(Schema):
@@ -44,6 +96,8 @@ class FileSchema(Schema):
     tags = fields.List(fields.String(), dump_only=True)
     created_by = fields.Integer(dump_only=True, allow_none=True)
     backed_up_at = fields.DateTime(dump_only=True, allow_none=True)
+    analysis = _Analysis(FileAnalysisSchema, dump_only=True, allow_none=True,
+                         metadata={"description": "The stored analysis of an image design (null for other files)"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -101,6 +155,15 @@ class FileQueryArgsSchema(common.TimeRangeArgsSchema):
     tags = fields.List(Tag, metadata={"description": "Files carrying all of these tags"})
     min_dpi = fields.Float(validate=validate.Range(min=0))
     max_dpi = fields.Float(validate=validate.Range(min=0))
+
+
+class ThumbnailArgsSchema(Schema):
+    """Query of the thumbnail: its size."""
+
+    size = fields.Integer(load_default=thumbnails.SIZE, validate=validate.Range(min=thumbnails.MIN_SIZE,
+                                                                               max=thumbnails.MAX_SIZE),
+                          metadata={"description": f"Long side in pixels, {thumbnails.MIN_SIZE} to "
+                                                   f"{thumbnails.MAX_SIZE}"})
 
 
 class StorageStatsSchema(Schema):
