@@ -16,8 +16,10 @@ if sys.argv[1] == "web":
     from web import create_app
     create_app()
 else:
-    from jobs import app as jobs_app, worker
-    jobs_app.app.run_worker = lambda **kwargs: None  # configure, then return instead of serving the queues
+    from jobs import worker
+    async def configured_only(settings):  # configure, then return instead of serving the queues
+        return None
+    worker.serve = configured_only
     worker.main()
 print(json.dumps([imagelimits.max_upload_pixels(), Image.MAX_IMAGE_PIXELS]))
 """
