@@ -41,6 +41,8 @@ class Budget(Protocol):
 
     def block_for(self, seconds: float) -> None: ...
 
+    def remaining_today(self) -> int: ...
+
 
 @dataclasses.dataclass
 class Bucket:
