@@ -143,10 +143,17 @@ def _describe(error: BaseException | None) -> dict[str, Any]:
     """The error of a failed run for its log line: class, first line, and the Etsy or NAS operation it names."""
     if error is None:
         return {}
-    cause = error.__cause__ or error
     described = {"error": f"{type(error).__name__}: {(str(error).splitlines() or [''])[0][:300]}"}
-    operation = getattr(error, "operation", None) or getattr(cause, "operation", None)
-    return {**described, "operation": operation} if operation else described
+    # Services re-raise Etsy and NAS errors as their own (often `from None`, to keep details out of tracebacks);
+    # the original is still the context of the one raised.
+    link: BaseException | None = error
+    for _ in range(5):
+        if link is None:
+            break
+        if getattr(link, "operation", None):
+            return {**described, "operation": link.operation}  # type: ignore[attr-defined]
+        link = link.__cause__ or link.__context__
+    return described
 
 
 async def queue_middleware(call_next: Callable[[], Awaitable[Any]], queue_job: job_context.JobContext,
