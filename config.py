@@ -62,6 +62,7 @@ class Settings:
     stalled_worker_seconds: int
     log_level: str
     metrics_multiproc_dir: str | None
+    metrics_port: int | None
     cache_dir: str
     max_image_pixels: int
     gang_max_quantity: int
@@ -155,6 +156,8 @@ class Settings:
             stalled_worker_seconds=env.int("STALLED_WORKER_SECONDS", 60, 5, 86400),
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             metrics_multiproc_dir=env.str("PROMETHEUS_MULTIPROC_DIR"),
+            # Workers serve their own /metrics on this port (the web serves them at /metrics on PORT); 0 is off.
+            metrics_port=env.int("METRICS_PORT", 0, 0, 65535) or None,
             cache_dir=env.str("CACHE_DIR") or str(VAR_DIR / "cache"),
             max_image_pixels=env.int("MAX_IMAGE_MEGAPIXELS", 600, 1, 10_000) * 1_000_000,
             gang_max_quantity=env.int("GANG_MAX_QUANTITY", 2000, 1, 100_000),

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 import requests
 
 import config
-from etsy import ratelimit
+from etsy import metrics, operations, ratelimit
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +22,15 @@ RATE_HEADERS = ("x-limit-per-second", "x-remaining-this-second", "x-limit-per-da
 
 
 class EtsyError(Exception):
-    """An Etsy call failed; `status` is the HTTP status (None without a response), `error` Etsy's error text."""
+    """An Etsy call failed; `status` is the HTTP status (None without a response), `error` Etsy's error text,
+    `operation` the spec's operationId of the call (None when no call was made)."""
 
-    def __init__(self, message: str, status: int | None = None, error: str | None = None):
+    def __init__(self, message: str, status: int | None = None, error: str | None = None,
+                 operation: str | None = None):
         super().__init__(message)
         self.status = status
         self.error = error
+        self.operation = operation
 
 
 class EtsyAuthError(EtsyError):
@@ -49,8 +52,8 @@ class EtsyBadRequest(EtsyError):
 class EtsyRateLimited(EtsyError):
     """The budget is spent (429 beyond the retries, or the per-day budget); `retry_after` in seconds."""
 
-    def __init__(self, message: str, retry_after: float, status: int | None = 429):
-        super().__init__(message, status)
+    def __init__(self, message: str, retry_after: float, status: int | None = 429, operation: str | None = None):
+        super().__init__(message, status, operation=operation)
         self.retry_after = retry_after
 
 
@@ -190,50 +193,59 @@ class EtsyClient:
         try:
             return response.json()
         except ValueError:
-            raise EtsyUnavailable(f"{method} {path}: Etsy answered {response.status_code} without JSON",
-                                  response.status_code) from None
+            operation = operations.name(method, path)
+            raise EtsyUnavailable(f"{operation} {method} {path}: Etsy answered {response.status_code} without JSON",
+                                  response.status_code, operation=operation) from None
 
     def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                  data: Mapping[str, Any] | None = None, files: Mapping[str, Any] | None = None,
                  idempotent: bool = True) -> requests.Response:
         """Send within the budget, retrying 429 (after retry-after), 5xx and timeouts a bounded number of times."""
+        # Every call goes through here, so every operation is counted and named in its errors and log lines.
+        operation = operations.name(method, path)
+        call = f"{operation} {method} {path}"
         failure = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             try:
                 self.budget.acquire()
             except ratelimit.BudgetExhausted as exc:
-                raise EtsyRateLimited(f"{method} {path}: {exc}", exc.retry_after, None) from None
+                metrics.rate_limited(operation, "budget")
+                raise EtsyRateLimited(f"{call}: {exc}", exc.retry_after, None, operation=operation) from None
             headers = {"x-api-key": self._api_key_header, "Authorization": f"Bearer {self._token()}"}
             try:
                 response = self._http.request(method, self.base_url + path, params=params, data=data, files=files,
                                               headers=headers, timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 failure = type(exc).__name__
+                metrics.request(operation, "timeout" if isinstance(exc, requests.Timeout) else "connection_error")
                 # An upload that may have reached Etsy is not resent: it would add the image twice.
                 if not idempotent and not isinstance(exc, requests.ConnectTimeout):
-                    raise EtsyUnavailable(f"{method} {path}: {failure}") from None
-                self._backoff(attempt, method, path, failure)
+                    raise EtsyUnavailable(f"{call}: {failure}", operation=operation) from None
+                self._backoff(attempt, call, failure)
                 continue
-            self._observe(response)
             status = response.status_code
+            metrics.request(operation, status)
+            self._observe(response)
             if status == 429:
+                metrics.rate_limited(operation, "etsy")
                 retry_after = _retry_after(response)
                 failure = f"429 (retry-after {retry_after:g}s)"
                 self.budget.block_for(retry_after)  # the next acquire() sleeps until then, in every worker
                 if attempt == self.max_attempts:
-                    raise EtsyRateLimited(f"{method} {path}: rate limited", retry_after)
-                log.info("etsy %s %s: 429, retrying after %gs", method, path, retry_after)
+                    raise EtsyRateLimited(f"{call}: rate limited", retry_after, operation=operation)
+                log.info("etsy %s: 429, retrying after %gs", call, retry_after)
                 continue
             if status >= 500:
                 failure = str(status)
                 if not idempotent:
-                    raise EtsyUnavailable(f"{method} {path}: {failure}", status)
-                self._backoff(attempt, method, path, failure)
+                    raise EtsyUnavailable(f"{call}: {failure}", status, operation=operation)
+                self._backoff(attempt, call, failure)
                 continue
             if status >= 400:
-                raise _error_for(method, path, response)
+                raise _error_for(call, operation, response)
             return response
-        raise EtsyUnavailable(f"{method} {path}: gave up after {self.max_attempts} attempts (last: {failure})")
+        raise EtsyUnavailable(f"{call}: gave up after {self.max_attempts} attempts (last: {failure})",
+                              operation=operation)
 
     def _observe(self, response: requests.Response) -> None:
         rate = {name: response.headers[name] for name in RATE_HEADERS if name in response.headers}
@@ -242,11 +254,11 @@ class EtsyClient:
             if self.on_rate_headers is not None:
                 self.on_rate_headers(rate)
 
-    def _backoff(self, attempt: int, method: str, path: str, failure: str) -> None:
+    def _backoff(self, attempt: int, call: str, failure: str) -> None:
         if attempt == self.max_attempts:
             return
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-        log.warning("etsy %s %s: %s, retry %d in %.2fs", method, path, failure, attempt, delay)
+        log.warning("etsy %s: %s, retry %d in %.2fs", call, failure, attempt, delay)
         self._sleep(delay)
 
 
@@ -287,12 +299,12 @@ def _retry_after(response: requests.Response) -> float:
         return 1.0
 
 
-def _error_for(method: str, path: str, response: requests.Response) -> EtsyError:
+def _error_for(call: str, operation: str, response: requests.Response) -> EtsyError:
     try:
         error = str(response.json().get("error"))
     except (ValueError, AttributeError):
         error = response.text[:200]
     status = response.status_code
-    message = f"{method} {path}: {status} {error}"
+    message = f"{call}: {status} {error}"
     kind = {401: EtsyAuthError, 403: EtsyForbidden, 404: EtsyNotFound}.get(status, EtsyBadRequest)
-    return kind(message, status, error)
+    return kind(message, status, error, operation=operation)

@@ -10,8 +10,10 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 import config
-from etsy import client
+from etsy import client, metrics
 
+# The token endpoint is no operation of the API spec; its calls are counted under this name.
+TOKEN_OPERATION = "oauthToken"
 DEFAULT_SCOPES = ("transactions_r", "listings_r", "listings_w", "shops_r")
 
 
@@ -71,13 +73,21 @@ def _token_call(call) -> dict[str, Any]:
     try:
         token = call()
     except OAuthError as exc:
+        metrics.request(TOKEN_OPERATION, 400)  # the token endpoint answers its OAuth errors with 400
         if exc.error in ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_token"):
-            raise client.EtsyAuthError(f"Etsy token endpoint refused: {exc.error}", 400, exc.error) from None
-        raise client.EtsyBadRequest(f"Etsy token endpoint refused: {exc.error}", 400, exc.error) from None
+            raise client.EtsyAuthError(f"Etsy token endpoint refused: {exc.error}", 400, exc.error,
+                                       operation=TOKEN_OPERATION) from None
+        raise client.EtsyBadRequest(f"Etsy token endpoint refused: {exc.error}", 400, exc.error,
+                                    operation=TOKEN_OPERATION) from None
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
+        metrics.request(TOKEN_OPERATION, status or "connection_error")
         kind = client.EtsyUnavailable if status is None or status >= 500 else client.EtsyBadRequest
-        raise kind(f"Etsy token endpoint failed: {status}", status) from None
+        raise kind(f"Etsy token endpoint failed: {status}", status, operation=TOKEN_OPERATION) from None
     except (requests.Timeout, requests.ConnectionError, ValueError) as exc:
-        raise client.EtsyUnavailable(f"Etsy token endpoint failed: {type(exc).__name__}") from None
+        metrics.request(TOKEN_OPERATION, "timeout" if isinstance(exc, requests.Timeout)
+                        else "connection_error" if isinstance(exc, requests.ConnectionError) else "invalid_response")
+        raise client.EtsyUnavailable(f"Etsy token endpoint failed: {type(exc).__name__}",
+                                     operation=TOKEN_OPERATION) from None
+    metrics.request(TOKEN_OPERATION, 200)
     return dict(token)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,8 @@ class Budget(Protocol):
     def observe(self, headers: Mapping[str, str]) -> None: ...
 
     def block_for(self, seconds: float) -> None: ...
+
+    def remaining_today(self) -> int: ...
 
 
 @dataclasses.dataclass
@@ -133,6 +135,10 @@ class _Base(abc.ABC):
         """After a 429: nobody sends for `seconds`."""
         self._block(max(0.0, seconds))
 
+    def remaining_today(self) -> int:
+        """Requests left in today's budget (UTC day), as far as this budget and Etsy's own counters say."""
+        return max(0, self.per_day - self._used_today())
+
     @abc.abstractmethod
     def _take(self) -> tuple[float, str]:
         """Take a token now: (0, "ok") on success, else (seconds to wait, "second" | "day" | "blocked")."""
@@ -144,6 +150,10 @@ class _Base(abc.ABC):
     @abc.abstractmethod
     def _block(self, seconds: float) -> None:
         """Refuse every take for `seconds`."""
+
+    @abc.abstractmethod
+    def _used_today(self) -> int:
+        """Requests counted against today's budget; read only, taking nothing."""
 
 
 class LocalBudget(_Base):
@@ -166,6 +176,10 @@ class LocalBudget(_Base):
     def _block(self, seconds: float) -> None:
         with self._lock:
             self._bucket.block(time.time(), seconds)
+
+    def _used_today(self) -> int:
+        with self._lock:
+            return self._bucket.day_count if self._bucket.day == int(time.time() // DAY) else 0
 
 
 class PostgresBudget(_Base):
@@ -213,6 +227,17 @@ class PostgresBudget(_Base):
     def _block(self, seconds: float) -> None:
         self._run(lambda bucket, now: bucket.block(now, seconds))
 
+    def _used_today(self) -> int:
+        from models import db, rate_budget
+
+        model = rate_budget.RateBudget
+        today = func.timezone("UTC", func.now()).cast(Date)
+        # No lock: a scrape must never wait behind the workers' takes.
+        with Session(self._engine or db.engine()) as session:
+            used = session.scalar(select(case((model.day == today, model.day_count), else_=0))
+                                  .where(model.key == self.key))
+        return int(used or 0)
+
 
 def _day_number(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days
@@ -258,6 +283,7 @@ class RedisBudget(_Base):
     def __init__(self, client, key: str, per_second: int, per_day: int, **kwargs):
         super().__init__(per_second, per_day, **kwargs)
         self.key = key
+        self._client = client
         self._script = client.register_script(_TAKE)
 
     @classmethod
@@ -281,6 +307,11 @@ class RedisBudget(_Base):
 
     def _block(self, seconds: float) -> None:
         self._call("block", seconds)
+
+    def _used_today(self) -> int:
+        day, count = self._client.hmget(self.key, "day", "count")
+        seconds, _ = self._client.time()
+        return int(float(count)) if day is not None and int(float(day)) == int(seconds) // int(DAY) else 0
 
 
 def budget_key(settings: config.Settings) -> str:

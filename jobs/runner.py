@@ -32,7 +32,7 @@ def execute(org_id: int, print_job_id: int, jctx: job_context.JobContext | None 
     attempt = (jctx.job.attempts if jctx else 0) + 1
     with context.running(org_id, task_name=defer.RUN_PRINT_JOB, job_id=print_job_id, attempt=attempt,
                          request_id=f"print-job-{print_job_id}", settings=settings,
-                         on_progress=_progress_writer(print_job_id),
+                         on_progress=_progress_writer(print_job_id), begins_later=True,
                          should_abort=jctx.should_abort if jctx else _cancel_requested(print_job_id)) as ctx:
         return _run(ctx, print_job_id, jctx)
 
@@ -44,11 +44,13 @@ def _run(ctx: context.JobContext, print_job_id: int, jctx: job_context.JobContex
         return "skipped"
     if job.cancel_requested:
         job_runs.finish(session, job, "cancelled", message="Cancelled before it started")
+        ctx.job_type, ctx.outcome = job.job_type, "cancelled"
         return "cancelled"
     job_runs.start(session, job, ctx.attempt)
+    ctx.begin(job.job_type, job.params)
     try:
         with retry.policy():
-            result = types.module(job.job_type).run(ctx, job)
+            result = ctx.result = types.module(job.job_type).run(ctx, job)
     except context.JobAborted:
         session.rollback()
         if jctx is not None and jctx.abort_reason() == job_context.AbortReason.SHUTDOWN:
@@ -68,9 +70,11 @@ def _run(ctx: context.JobContext, print_job_id: int, jctx: job_context.JobContex
 
 def give_up(org_id: int, print_job_id: int, reason: str) -> None:
     """Mark a print job failed for good (its queue job is being failed by the caller)."""
-    with context.running(org_id, task_name="give_up", job_id=print_job_id,
+    with context.running(org_id, task_name="give_up", job_id=print_job_id, begins_later=True,
                          request_id=f"print-job-{print_job_id}") as ctx:
-        job_runs.give_up(ctx.session, print_job_id, reason)
+        job = job_runs.give_up(ctx.session, print_job_id, reason)
+        if job is not None:
+            ctx.job_type, ctx.outcome = job.job_type, "failed"
 
 
 def _message(exc: Exception) -> str:

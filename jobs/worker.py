@@ -17,10 +17,13 @@ import signal
 import socket
 import time
 
+import prometheus_client
 from procrastinate import worker as pq_worker
+from prometheus_client import multiprocess
 
 import config
 from jobs import app as jobs_app
+from jobs import context, logcontext
 from prepress import imagelimits
 from services import workers
 
@@ -36,12 +39,30 @@ WATCH_INTERVAL = 2.0
 def main() -> None:
     """Run workers of WORKER_TYPE until SIGINT/SIGTERM (finishing or aborting running jobs gracefully)."""
     settings = config.get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(logcontext.JobFields())  # on the handler: it sees the records of every logger
+    logging.basicConfig(level=settings.log_level, format=logcontext.FORMAT, handlers=[handler])
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     imagelimits.configure(settings.max_image_pixels)
     if settings.worker_type == "scheduler":
         importlib.import_module("jobs.schedule")
+    if settings.metrics_port:
+        serve_metrics(settings.metrics_port, settings.metrics_multiproc_dir)
     asyncio.run(serve(settings))
+
+
+def serve_metrics(port: int, multiproc_dir: str | None = None) -> None:
+    """Serve this process's metrics at http://[::]:port/metrics (IPv6 and IPv4, as Railway's private network needs)."""
+    prometheus_client.disable_created_metrics()  # as the web's /metrics does (web/metrics.py)
+    registry: prometheus_client.CollectorRegistry = prometheus_client.REGISTRY
+    if multiproc_dir:
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
+    try:
+        prometheus_client.start_http_server(port, addr="::", registry=registry)
+    except OSError:  # a host without IPv6
+        prometheus_client.start_http_server(port, addr="0.0.0.0", registry=registry)
+    log.info("metrics on port %d", port)
 
 
 async def serve(settings: config.Settings) -> None:
@@ -90,6 +111,7 @@ async def _run_once(settings: config.Settings, current: list[pq_worker.Worker]) 
             delete_jobs="never",
             # Signals are ours: a stop request must also end the restart loop.
             install_signal_handlers=False,
+            worker_middleware=[context.queue_middleware],
         )
         current[:] = [worker]
         task = asyncio.create_task(worker.run(), name="worker")

@@ -5,6 +5,9 @@ from __future__ import annotations
 class StorageError(Exception):
     """Base class of every error raised by the `nas` package."""
 
+    # The storage operation that failed (put, read, ...), set by the backend that raised it; logs name it.
+    operation: str | None = None
+
 
 class StorageUnavailable(StorageError):
     """The storage cannot be reached (NAS down, connection dropped after the one reconnect); the API answers 503."""

@@ -5,12 +5,13 @@ import builtins
 import io
 import logging
 import stat as stat_mod
+import time
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TypeVar
 
 import paramiko
 
-from nas import base, errors, paths, sftp_io, sftp_ops, sftp_pool
+from nas import base, errors, metrics, paths, sftp_io, sftp_ops, sftp_pool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,16 +36,27 @@ class SFTPStorage:
 
     def _run(
         self,
+        operation: str,
         op: Callable[[paramiko.SFTPClient], T],
         *,
         can_retry: Callable[[], bool] = lambda: True,
         foreign: Callable[[BaseException], bool] = lambda exc: False,
         hold: bool = False,
     ):
-        """Run `op` on a checked-out connection, reconnecting once if it turns out dead.
+        """Run `op` on a checked-out connection, reconnecting once if it turns out dead; failures of the NAS are
+        counted and named after `operation`.
 
         `foreign(exc)` says an error came from elsewhere (the caller's stream), not from the connection.
         """
+        try:
+            return self._attempt(operation, op, can_retry, foreign, hold)
+        except BaseException as exc:
+            if not foreign(exc):
+                metrics.failed(operation, exc)
+            raise
+
+    def _attempt(self, operation: str, op: Callable[[paramiko.SFTPClient], T], can_retry: Callable[[], bool],
+                 foreign: Callable[[BaseException], bool], hold: bool):
         for attempt in (1, 2):
             conn = self.pool.acquire()
             try:
@@ -54,16 +66,17 @@ class SFTPStorage:
                 if not dropped and isinstance(exc, Exception):
                     self.pool.release(conn)
                     if isinstance(exc, OSError) and not foreign(exc):  # the server said no: permissions, disk full
-                        raise errors.StorageError(f"NAS {self.config.address}: {exc}") from exc
+                        raise errors.StorageError(f"NAS {operation} on {self.config.address}: {exc}") from exc
                     raise
                 self.pool.discard(conn)
                 if attempt == 1 and isinstance(exc, Exception) and can_retry():
-                    log.warning("connection to NAS %s dropped (%s); reconnecting once", self.config.address, exc)
+                    log.warning("NAS %s: connection to %s dropped (%s); reconnecting once", operation,
+                                self.config.address, exc)
                     continue
                 if not isinstance(exc, Exception):
                     raise
                 raise errors.StorageUnavailable(
-                    f"lost connection to NAS {self.config.address}: {exc!r}", host=self.config.host
+                    f"NAS {operation}: lost connection to {self.config.address}: {exc!r}", host=self.config.host
                 ) from exc
             if hold:
                 return result, conn
@@ -109,7 +122,10 @@ class SFTPStorage:
                 raise
             return base.PutResult(final, size, sha)
 
-        return self._run(op, can_retry=tracked.rewind, foreign=lambda exc: exc is tracked.error)
+        started = time.perf_counter()
+        result = self._run("put", op, can_retry=tracked.rewind, foreign=lambda exc: exc is tracked.error)
+        metrics.transferred("write", result.size, time.perf_counter() - started)
+        return result
 
     def _place(self, sftp: paramiko.SFTPClient, src: str, key: str, on_conflict: str) -> str:
         """Rename `src` to `key` or a numbered variant; OpenSSH's plain rename never overwrites (link+unlink)."""
@@ -155,7 +171,7 @@ class SFTPStorage:
                 raise errors.ObjectNotFound(key)
             return handle, st.st_size
 
-        (handle, size), conn = self._run(op, hold=True)
+        (handle, size), conn = self._run("open", op, hold=True)
 
         def give_back(failed: bool) -> None:
             (self.pool.discard if failed else self.pool.release)(conn)
@@ -166,7 +182,7 @@ class SFTPStorage:
     def exists(self, key: str) -> bool:
         """True if a regular file is stored at `key`."""
         path = self._path(key)
-        return self._run(lambda sftp: sftp_ops.is_file(sftp, path))
+        return self._run("exists", lambda sftp: sftp_ops.is_file(sftp, path))
 
     def stat(self, key: str) -> base.ObjectInfo:
         """Size and mtime of the object."""
@@ -181,7 +197,7 @@ class SFTPStorage:
                 raise errors.ObjectNotFound(key)
             return base.ObjectInfo(key, st.st_size, float(st.st_mtime))
 
-        return self._run(op)
+        return self._run("stat", op)
 
     def delete(self, key: str, *, missing_ok: bool = False) -> None:
         """Remove the object; ObjectNotFound unless `missing_ok`."""
@@ -194,12 +210,12 @@ class SFTPStorage:
                 if not missing_ok:
                     raise errors.ObjectNotFound(key) from None
 
-        self._run(op)
+        self._run("delete", op)
 
     def list(self, prefix: str = "") -> Iterator[base.ObjectInfo]:
         """Objects whose key starts with `prefix`, sorted; read in one go so no connection is held by the caller."""
         dirs = paths.prefix_dirs(prefix)
-        infos = self._run(lambda sftp: list(self._walk(sftp, dirs)))
+        infos = self._run("list", lambda sftp: list(self._walk(sftp, dirs)))
         return base.filter_prefix(iter(infos), prefix)
 
     def _walk(self, sftp: paramiko.SFTPClient, dirs: builtins.list[str]) -> Iterator[base.ObjectInfo]:
@@ -235,12 +251,12 @@ class SFTPStorage:
             sftp_ops.makedirs(sftp, self.base, shop, file_type)
             return self._place(sftp, src_path, dst, on_conflict)
 
-        return self._run(op)
+        return self._run("move", op)
 
     def free_space(self) -> int | None:
         """Bytes available on the share (statvfs@openssh.com), None if the server does not say."""
 
-        return self._run(lambda sftp: sftp_ops.free_bytes(sftp, self.base))
+        return self._run("free_space", lambda sftp: sftp_ops.free_bytes(sftp, self.base))
 
     def check(self) -> dict:
         """Health: connect, write/read/delete a probe file in the base path, report free space; never raises."""
@@ -257,7 +273,7 @@ class SFTPStorage:
             return ok
 
         try:
-            result["writable"] = self._run(op, can_retry=lambda: True)
+            result["writable"] = self._run("check", op, can_retry=lambda: True)
             result["free_bytes"] = self.free_space()
         except (errors.StorageError, OSError) as exc:
             result["error"] = f"{type(exc).__name__}: {exc}"

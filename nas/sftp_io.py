@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import collections
 import io
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import paramiko
 from paramiko.sftp import CMD_DATA, CMD_READ, CMD_STATUS, int64
 
-from nas import errors
+from nas import errors, metrics
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -54,6 +55,9 @@ class RemoteReader(io.RawIOBase):
         self._on_close = on_close
         self._failed = False
         self._where = where
+        # Bytes handed to the caller and time spent waiting on the NAS, counted once when the reader closes.
+        self._delivered = 0
+        self._waited = 0.0
 
     def readable(self) -> bool:
         return True
@@ -130,20 +134,26 @@ class RemoteReader(io.RawIOBase):
         if not self._buf:
             if self._pos >= self.size:
                 return 0
+            started = time.perf_counter()
             try:
                 self._next_chunk()
             except (EOFError, OSError, paramiko.SSHException) as exc:
                 self._failed = True
-                raise errors.StorageUnavailable(f"lost connection to NAS {self._where} while reading: {exc!r}") from exc
+                error = errors.StorageUnavailable(f"NAS read: lost connection to {self._where}: {exc!r}")
+                metrics.failed("read", error)
+                raise error from exc
             except BaseException:
                 self._failed = True
                 raise
+            finally:
+                self._waited += time.perf_counter() - started
             if not self._buf:
                 return 0
         n = min(len(buffer), len(self._buf))
         buffer[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         self._pos += n
+        self._delivered += n
         return n
 
     def close(self) -> None:
@@ -156,4 +166,5 @@ class RemoteReader(io.RawIOBase):
             self._failed = True
         finally:
             super().close()
+            metrics.transferred("read", self._delivered, self._waited)
             self._on_close(self._failed)

@@ -15,7 +15,7 @@ import threading
 
 import paramiko
 
-from nas import errors
+from nas import errors, metrics
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +177,7 @@ class Pool:
         self._idle: list[Connection] = []
         self._closed = False
         self._pid = os.getpid()
+        metrics.POOL_SIZE.inc(max(1, config.pool_size))
 
     def _after_fork(self) -> None:
         """In a forked child, forget the parent's connections without closing them: a close would send
@@ -200,27 +201,34 @@ class Pool:
             while True:
                 with self._lock:
                     conn = self._idle.pop() if self._idle else None
-                if conn is None:
-                    return Connection(self.config)
-                if conn.alive():
-                    return conn
-                conn.close()
+                if conn is not None:
+                    metrics.POOL.labels("idle").dec()
+                    if not conn.alive():
+                        conn.close()
+                        continue
+                else:
+                    conn = _connect(self.config)
+                metrics.POOL.labels("in_use").inc()
+                return conn
         except BaseException:
             self._slots.release()
             raise
 
     def release(self, conn: Connection) -> None:
         """Give a healthy connection back for reuse."""
+        metrics.POOL.labels("in_use").dec()
         with self._lock:
             keep = not self._closed and conn.alive()
             if keep:
                 self._idle.append(conn)
+                metrics.POOL.labels("idle").inc()
         if not keep:
             conn.close()
         self._slots.release()
 
     def discard(self, conn: Connection) -> None:
         """Give back a connection that failed; it is closed, never reused."""
+        metrics.POOL.labels("in_use").dec()
         conn.close()
         self._slots.release()
 
@@ -229,7 +237,21 @@ class Pool:
         if self._pid != os.getpid():
             self._after_fork()
         with self._lock:
-            self._closed = True
+            was_open, self._closed = not self._closed, True
             idle, self._idle = self._idle, []
+        metrics.POOL.labels("idle").dec(len(idle))
+        if was_open:
+            metrics.POOL_SIZE.dec(max(1, self.config.pool_size))
         for conn in idle:
             conn.close()
+
+
+def _connect(config: SFTPConfig) -> Connection:
+    """A new connection, counted as opened or failed."""
+    try:
+        conn = Connection(config)
+    except BaseException:
+        metrics.CONNECTIONS.labels("failed").inc()
+        raise
+    metrics.CONNECTIONS.labels("ok").inc()
+    return conn

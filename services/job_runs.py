@@ -72,12 +72,14 @@ def requeued(session: Session, print_job_id: int, message: str) -> None:
     session.commit()
 
 
-def give_up(session: Session, print_job_id: int, reason: str) -> None:
-    """Mark a print job failed for good (its queue job is being failed by the caller)."""
+def give_up(session: Session, print_job_id: int, reason: str) -> PrintJob | None:
+    """Mark a print job failed for good (its queue job is being failed by the caller); the job if it was unfinished."""
     job = session.get(PrintJob, print_job_id)
-    if job is not None and job.status not in job_model.FINISHED:
-        job.status, job.error, job.finished_at = "failed", reason, base.utcnow()
-        audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": reason})
+    if job is None or job.status in job_model.FINISHED:
+        return None
+    job.status, job.error, job.finished_at = "failed", reason, base.utcnow()
+    audit.record(session, "print_job.failed", entity=job, level="error", payload={"error": reason})
+    return job
 
 
 def reconcile(session: Session) -> dict[str, int]:

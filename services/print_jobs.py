@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import audit, base, errors, tenancy
 from models import file as file_model
 from models import print_job as job_model
-from services import defer, job_types, rows
+from services import defer, job_metrics, job_types, rows
 
 PrintJob = job_model.PrintJob
 
@@ -65,6 +65,9 @@ def cancel(session: Session, job: PrintJob) -> PrintJob:
     if queue_status != "doing":
         job.status, job.finished_at, job.progress_message = "cancelled", base.utcnow(), "Cancelled"
         audit.record(session, "print_job.cancelled", entity=job, changes={"status": ["queued", "cancelled"]})
+        # No worker will see this job, so its cancellation is counted here (a running one is counted by its run).
+        job_type = job.job_type
+        job_metrics.on_commit(session, lambda: job_metrics.finished(job_type, "cancelled"))
     else:
         audit.record(session, "print_job.cancel_requested", entity=job)
     return job
