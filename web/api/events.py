@@ -13,6 +13,7 @@ blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/
                 description="Audit events")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's path
 @blp.route("/")
 class Events(MethodView):
     @auth.required()
@@ -41,6 +42,7 @@ class Event(MethodView):
         return events.get(db.get_session(), event_id)
 
 
+@blp.route("/audit/<string:entity_type>/<string:entity_id>")  # the deployment guide's path
 @blp.route("/audit-trail/<string:entity_type>/<string:entity_id>")
 class AuditTrail(MethodView):
     @auth.required()
@@ -52,6 +54,7 @@ class AuditTrail(MethodView):
         return pagination.page(db.get_session(), stmt, pagination_parameters)
 
 
+@blp.route("/activity/user/<int:user_id>")  # the deployment guide's path
 @blp.route("/users/<int:user_id>/activity")
 class UserActivity(MethodView):
     @auth.required()
@@ -64,6 +67,7 @@ class UserActivity(MethodView):
         return pagination.page(session, events.activity(session, user_id, args), pagination_parameters)
 
 
+@blp.route("/activity/errors")  # the deployment guide's path
 @blp.route("/system-errors")
 class SystemErrors(MethodView):
     @auth.required()
@@ -84,6 +88,7 @@ class Stats(MethodView):
         return events.stats(db.get_session())
 
 
+@blp.route("/export/audit-trail")  # the deployment guide's path
 @blp.route("/export")
 class Export(MethodView):
     @auth.required("admin")

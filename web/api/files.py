@@ -15,6 +15,8 @@ blp = Blueprint("files", __name__, url_prefix="/api/organizations/<int:org_id>/f
                 description="Files on the NAS (designs, mockups, print files, gang sheets...)")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's paths
+@blp.route("/upload", methods=["POST"])
 @blp.route("/")
 class Files(MethodView):
     @auth.required()
@@ -53,6 +55,8 @@ class File(MethodView):
     def patch(self, data, org_id, file_id):
         """Rename, retag, archive/restore, or move to another file type (the stored object moves too)."""
         return files.update(db.get_session(), views.settings(), file_id, data)
+
+    put = patch  # the deployment guide's clients update with PUT
 
     @auth.required("operator")
     @blp.response(204)

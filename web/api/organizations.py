@@ -53,6 +53,8 @@ class Organization(MethodView):
         """Rename, change settings; superusers may (re)activate."""
         return organizations.update(db.get_session(), org_id, data, superuser=auth.current_user().is_superuser)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("owner")
     @blp.response(204)
     @views.commits

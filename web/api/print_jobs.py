@@ -13,6 +13,7 @@ blp = Blueprint("print_jobs", __name__, url_prefix="/api/organizations/<int:org_
                 description="Print jobs (gang sheets, print files, mockups, design checks, orders) and the queue")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's path
 @blp.route("/")
 class PrintJobs(MethodView):
     @auth.required()

@@ -49,6 +49,8 @@ class Printer(MethodView):
         session = db.get_session()
         return printers.update(session, printers.get(session, printer_id), data)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("admin")
     @blp.response(204)
     @views.commits

@@ -50,6 +50,8 @@ class Shop(MethodView):
         """Sync on/off, interval, hold window, default template and printer."""
         return shops.update(db.get_session(), shop_id, data)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("admin")
     @blp.response(204)
     @views.commits
