@@ -52,7 +52,7 @@ def test_update_settings_audited_and_validated(client, session):
     response = client.patch(url, headers=owner["headers"],
                             json={"name": "Renamed", "settings": {"film_price_per_inch": "0.35", "currency": "USD"}})
     assert response.status_code == 200
-    assert response.get_json()["settings"] == {"film_price_per_inch": "0.3500", "currency": "USD"}
+    assert response.get_json()["settings"] == {"film_price_per_inch": 0.35, "currency": "USD"}
     changes = _events(session, owner["org_id"], "organization.updated")[0].changes
     assert changes["name"] == [owner["organization"]["name"], "Renamed"]
     err = helpers.assert_error(client.patch(url, headers=owner["headers"], json={"settings": {"color": "red"}}), 422)
