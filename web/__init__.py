@@ -62,6 +62,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
         extensions.api.register_blueprint(blueprint)
     openapi.document_errors(extensions.api)
     openapi.document_job_params(extensions.api)
+    openapi.document_features(extensions.api)
     errors.register(app)
     observability.register(app)
     cli.register(app)

@@ -81,6 +81,7 @@ def test_stats_are_aggregates(client):
     owner = helpers.register(client)
     helpers.add_member(client, owner, "operator")
     helpers.add_member(client, owner, "viewer")
+    helpers.set_features(client, owner, analytics=True)
     stats = client.get(f"/api/organizations/{owner['org_id']}/stats", headers=owner["headers"]).get_json()
     assert stats["members"] == {"owner": 1, "admin": 0, "operator": 1, "viewer": 1}
     assert stats["members_total"] == 3 and stats["events_total"] >= 4

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import events
-from web import auth, export, pagination, views
+from web import auth, export, features, pagination, views
 from web.schemas import events as schemas
 
 blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
@@ -82,6 +82,7 @@ class SystemErrors(MethodView):
 @blp.route("/stats/summary")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.EventStatsSchema)
     def get(self, org_id):
         """Counts by type and level."""

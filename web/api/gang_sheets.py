@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import gang_sheets
-from web import auth, views
+from web import auth, features, views
 from web.schemas import gang_sheets as schemas
 
 blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org_id>/gang-sheets",
@@ -16,6 +16,7 @@ blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org
 @blp.route("/layout")
 class Layout(MethodView):
     @auth.required()
+    @features.required("gang_sheets")
     @blp.arguments(schemas.GangSheetLayoutRequestSchema)
     @blp.response(200, schemas.GangSheetLayoutSchema)
     def post(self, params, org_id):

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import org_stats, organizations
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import organizations as schemas
 
 blp = Blueprint("organizations", __name__, url_prefix="/api/organizations", description="Organizations (tenants)")
@@ -83,6 +83,7 @@ class Features(MethodView):
 @blp.route("/<int:org_id>/stats")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.OrganizationStatsSchema)
     def get(self, org_id):
         """Members, events and (as they land) shops, files and jobs of the organization."""

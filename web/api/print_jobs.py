@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import print_jobs
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import print_jobs as schemas
 
 blp = Blueprint("print_jobs", __name__, url_prefix="/api/organizations/<int:org_id>/print-jobs",
@@ -68,6 +68,7 @@ class Cancel(MethodView):
 @blp.route("/stats/summary")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.PrintJobStatsSchema)
     def get(self, org_id):
         """Counts and durations by type and status, and the failure rate."""
