@@ -41,7 +41,8 @@ def document_errors(api: Api) -> None:
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            public = operation.get("security") == []
+            # Public: no security, or an optional one (an empty requirement among them).
+            public = operation.get("security") == [] or {} in operation.get("security", [None])
             codes = [400, 500, 503]
             if not public:
                 codes += [401, 403]
