@@ -7,7 +7,7 @@ import flask
 import flask_smorest
 from marshmallow import Schema
 from webargs import flaskparser
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 LOCATION = "multipart"
 
@@ -18,8 +18,10 @@ class Parser(flaskparser.FlaskParser):
     __location_map__ = {**flaskparser.FlaskParser.__location_map__, LOCATION: "load_multipart"}
 
     def load_multipart(self, req: flask.Request, schema: Schema) -> Any:
-        """The body's form fields and files, as one multidict."""
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+        """The body's form fields and files, as one multidict; a blank field counts as not given."""
+        # Browsers, and Swagger UI's "Try it out", send every field of a form, the ones left blank as "".
+        given = MultiDict([(key, value) for key, value in req.form.items(multi=True) if value != ""])
+        return self._makeproxy(CombinedMultiDict([given, req.files]), schema)
 
 
 class Blueprint(flask_smorest.Blueprint):
