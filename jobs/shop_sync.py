@@ -33,4 +33,4 @@ def fan_out_production(timestamp: int | None = None) -> int:
 def produce_org_orders(org_id: int) -> dict[str, Any]:
     """Queue this organization's ready order items as gang sheet jobs."""
     with context.running(org_id, task_name="produce_org_orders") as ctx:
-        return production.produce(ctx.session)
+        return production.produce_due(ctx.session)

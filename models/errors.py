@@ -33,6 +33,14 @@ class Forbidden(DomainError):
     """Authenticated but the role does not allow it."""
 
 
+class FeatureDisabled(Forbidden):
+    """The organization has turned off the feature flag this needs."""
+
+    def __init__(self, feature: str):
+        super().__init__(f"The {feature!r} feature is turned off for this organization", errors={"feature": feature})
+        self.feature = feature
+
+
 class TooManyRequests(DomainError):
     """Slowed down (e.g. repeated failed logins)."""
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import audit, base, errors, tenancy
 from models import file as file_model
 from models import print_job as job_model
-from services import defer, job_metrics, job_types, rows
+from services import defer, features, job_metrics, job_types, rows
 
 PrintJob = job_model.PrintJob
 
@@ -42,6 +42,7 @@ def detail(session: Session, job_id: int) -> dict[str, Any]:
 
 def create(session: Session, *, job_type: str, params: dict[str, Any], created_by: int | None) -> PrintJob:
     """Validate the typed parameters, add the row and defer its execution on the type's queue."""
+    features.require_for_job(session, job_type)
     normalized = job_types.validate(session, job_type, params)
     job = PrintJob(job_type=job_type, params=normalized, created_by=created_by, status="queued",
                    printer_id=normalized.get("printer_id"), template_id=normalized.get("template_id"))
@@ -77,6 +78,7 @@ def retry(session: Session, job: PrintJob) -> PrintJob:
     """Queue a failed or cancelled job again (its outputs from earlier attempts are replaced, not duplicated)."""
     if job.status not in ("failed", "cancelled"):
         raise errors.Conflict(f"Only failed or cancelled jobs can be retried; this one is {job.status}")
+    features.require_for_job(session, job.job_type)
     previous = job.status
     job.status, job.cancel_requested, job.error = "queued", False, None
     job.progress, job.progress_message = 0, "Queued again"

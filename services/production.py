@@ -12,7 +12,7 @@ from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
-from services import print_jobs
+from services import features, print_jobs
 
 # An item to produce, its order, and the template size it prints at.
 Member = tuple[order_model.OrderItem, order_model.Order, int]
@@ -21,6 +21,7 @@ Member = tuple[order_model.OrderItem, order_model.Order, int]
 def produce(session: Session, *, order_ids: Iterable[int] | None = None, created_by: int | None = None,
             reprint: bool = False) -> dict[str, Any]:
     """Create gang sheet jobs for ready items (past the hold window unless orders are picked by hand)."""
+    features.require_for_job(session, "gang_sheets")
     item, order, shop = order_model.OrderItem, order_model.Order, shop_model.Shop
     stmt = (select(item, order, shop).join(order, order.id == item.order_id).join(shop, shop.id == order.shop_id)
             .where(item.match_status == "matched", order.is_paid.is_(True), order.is_shipped.is_(False),
@@ -55,6 +56,14 @@ def produce(session: Session, *, order_ids: Iterable[int] | None = None, created
         except errors.Invalid as exc:
             skipped += [{"item_id": it.id, "reason": exc.message} for it, _, _ in members]
     return {"jobs": [j.id for j in jobs], "items": items, "skipped": skipped}
+
+
+def produce_due(session: Session, created_by: int | None = None) -> dict[str, Any]:
+    """The automatic run (scheduler, after a shop sync): items past their hold window, while the organization has
+    orders and gang sheets on."""
+    if not (features.enabled(session, "orders") and features.enabled(session, "gang_sheets")):
+        return {"jobs": [], "items": 0, "skipped": []}
+    return produce(session, created_by=created_by)
 
 
 def _only_size(session: Session, template_id: int | None) -> int | None:

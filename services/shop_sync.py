@@ -70,7 +70,7 @@ def sync(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
         raise shop_tokens.NeedsReauth(f"Etsy refused the shop's token: {exc}") from None
     if job.params.get("produce", True):
         ctx.progress(90, "Queueing ready orders for production")
-        stats["production"] = production.produce(ctx.session, created_by=job.created_by)
+        stats["production"] = production.produce_due(ctx.session, created_by=job.created_by)
     ctx.progress(100, f"Synced {stats['receipts']} receipts")
     return stats
 

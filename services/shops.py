@@ -15,7 +15,7 @@ from models import audit, base, errors, secrets, tenancy
 from models import printer as printer_model
 from models import shop as shop_model
 from models import template as template_model
-from services import etsy_reference, print_jobs, rows, shop_tokens
+from services import etsy_reference, features, print_jobs, rows, shop_tokens
 
 Shop = shop_model.Shop
 STATE_TTL = dt.timedelta(minutes=15)
@@ -141,6 +141,8 @@ def sync_due(session: Session) -> int:
     """Queue an orders job for each connected shop whose interval has passed (full once a day); drop abandoned ones."""
     now = base.utcnow()
     session.execute(delete(Shop).where(Shop.status == "pending", Shop.created_at < now - ABANDONED_AFTER))
+    if not (features.enabled(session, "etsy_sync") and features.enabled(session, "orders")):
+        return 0
     queued = 0
     for shop in session.scalars(select(Shop).where(Shop.status == "connected", Shop.sync_enabled.is_(True))):
         due = shop.last_synced_at is None or shop.last_synced_at + dt.timedelta(

@@ -43,3 +43,10 @@ def assert_error(response, status: int) -> dict[str, Any]:
     assert set(body) >= {"code", "status", "message"}, body
     assert body["code"] == status
     return body
+
+
+def set_features(client, owner: dict[str, Any], **flags: bool) -> None:
+    """Turn the owner's organization's feature flags on or off through the API."""
+    response = client.put(f"/api/organizations/{owner['org_id']}/features", headers=owner["headers"],
+                          json={"features": flags})
+    assert response.status_code == 200, response.get_json()

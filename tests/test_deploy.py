@@ -155,3 +155,16 @@ def test_release_and_the_image_default_run_without_a_shell(committed):
         _wait(lambda: _answers_ping(port), proc, "image default (web)")
     finally:
         _stop(proc)
+
+
+def test_readme_deploy_table_matches_the_railway_configs():
+    """The README's step 4 says which config file, start command and pre-deploy command each service has."""
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\s*\| `(\w+)` \| `([\w/.]+\.json)`[^|]*\| `([^`]+)` \| (?:`([^`]+)`|none) \|", readme, re.M)
+    configs = _railway_configs()
+    assert {name for name, *_ in rows} == set(SERVICES)
+    for name, path, start, pre in rows:
+        config = json.loads((ROOT / path).read_text())
+        assert configs[name] == config, name
+        assert config["deploy"]["startCommand"] == start
+        assert config["deploy"].get("preDeployCommand") == (pre or None), name

@@ -9,7 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 import config
 from models import db
 from prepress import imagelimits
-from web import cli, errors, extensions, observability, openapi, uploads
+from web import cli, errors, extensions, json_provider, observability, openapi, uploads
 from web.api import auth as auth_api
 from web.api import (
     design_mappings,
@@ -38,6 +38,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = Flask(__name__)
     app.request_class = uploads.UploadRequest
+    app.json = json_provider.NumbersJSONProvider(app)
     app.config.update(
         API_TITLE="Etsy Seller Automater",
         API_VERSION="1.0",
@@ -64,6 +65,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
         extensions.api.register_blueprint(blueprint)
     openapi.document_errors(extensions.api)
     openapi.document_job_params(extensions.api)
+    openapi.document_features(extensions.api)
     errors.register(app)
     observability.register(app)
     cli.register(app)

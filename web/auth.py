@@ -13,7 +13,7 @@ from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
 from services import accounts
-from web import tokens, views
+from web import features, tokens, views
 
 
 def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
@@ -34,6 +34,7 @@ def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
                 if not user.is_superuser or db.get_session().get(org_model.Organization, path_org) is None:
                     raise errors.NotFound("Organization not found")
                 enter_org(path_org)
+            features.check_api_access(user)
             if superuser and not user.is_superuser:
                 raise errors.Forbidden("Superuser only")
             if not user.is_superuser and not user_model.role_at_least(user.role, role):

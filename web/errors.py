@@ -114,7 +114,7 @@ def _register_storage(app: Flask) -> None:
 
 def _flatten(messages: dict[str, Any]) -> dict[str, Any]:
     # webargs nests errors by location ("json", "query"); clients want the field names.
-    if set(messages) <= {"json", "query", "form", "files", "headers", "view_args", "path"}:
+    if set(messages) <= {"json", "query", "form", "files", "multipart", "headers", "view_args", "path"}:
         out: dict[str, Any] = {}
         for value in messages.values():
             if isinstance(value, dict):

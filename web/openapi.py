@@ -5,13 +5,21 @@ import warnings
 
 from flask_smorest import Api
 
-from services import job_types
+from models import organization as org_model
+from services import features, job_types
+from web import features as feature_gates
 
+_FLAGS = "\n".join(f"- `{name}` (default {'on' if org_model.FEATURE_DEFAULTS[name] else 'off'}): {meaning}"
+                   for name, meaning in features.MEANINGS.items())
 SPEC_OPTIONS = {
     "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     "security": [{"bearerAuth": []}],
     "info": {"description": "Production backend for Etsy print shops. Every organization's data is isolated: "
-                            "another organization's ids answer 404."},
+                            "another organization's ids answer 404.\n\n"
+                            "Feature flags (`GET/PUT /api/organizations/{org_id}/features`) turn parts of the API and "
+                            "job types on or off per organization; a request for a part that is off answers 403 "
+                            "with the flag in `errors.feature`. Gated operations list theirs in `x-feature-flags`.\n\n"
+                            + _FLAGS},
 }
 
 _DESCRIPTIONS = {
@@ -33,7 +41,8 @@ def document_errors(api: Api) -> None:
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            public = operation.get("security") == []
+            # Public: no security, or an optional one (an empty requirement among them).
+            public = operation.get("security") == [] or {} in operation.get("security", [None])
             codes = [400, 500, 503]
             if not public:
                 codes += [401, 403]
@@ -66,3 +75,30 @@ def document_job_params(api: Api) -> None:
         create["properties"]["params"]["description"] = "Parameters of the job type: " + ", ".join(
             f"{job_type} -> #/components/schemas/{name}" for job_type, name in names)
         create["properties"]["params"]["oneOf"] = [{"$ref": f"#/components/schemas/{name}"} for _, name in names]
+
+
+def document_features(api: Api) -> None:
+    """Publish the feature flags and their meaning, and say on each gated operation which flags it needs."""
+    api.spec.components.schema("FeatureFlags", {
+        "type": "object", "additionalProperties": False,
+        "properties": {name: {"type": "boolean", "default": org_model.FEATURE_DEFAULTS[name], "description": meaning}
+                       for name, meaning in features.MEANINGS.items()}})
+    for name in ("Features", "FeaturesUpdate"):
+        schema = api.spec.components.schemas.get(name)
+        if schema is not None:
+            schema["properties"]["features"] = {"$ref": "#/components/schemas/FeatureFlags"}
+    for operations in api.spec._paths.values():  # apispec keeps registered paths here
+        for operation in operations.values():
+            flags = operation.get(feature_gates.DOC_KEY) if isinstance(operation, dict) else None
+            if not flags:
+                continue
+            names = [f"`{flag}`" for flag in flags]
+            operation["description"] = (operation.get("description", "") + "\n\nNeeds the feature flag "
+                                        f"{' and '.join(names)}: 403 naming the flag while it is off.").strip()
+            forbidden = operation["responses"].get("403")
+            if forbidden is not None:
+                forbidden["description"] += f", or the organization turned off {' or '.join(names)}"
+    create = api.spec.components.schemas.get("PrintJobCreate")
+    if create is not None:
+        create["properties"]["job_type"]["description"] = "Each type needs its feature flag: " + ", ".join(
+            f"{job_type} -> `{flag}`" for job_type, flag in features.JOB_TYPES.items())

@@ -54,6 +54,7 @@ def test_search_filters_and_pagination(client):
                       headers=owner["headers"]).get_json() == []
     helpers.assert_error(client.get(_url(owner) + "?since=yesterday", headers=owner["headers"]), 422)
     helpers.assert_error(client.get(_url(owner) + "?page_size=100000", headers=owner["headers"]), 422)
+    helpers.set_features(client, owner, analytics=True)
     stats = client.get(_url(owner, "stats/summary"), headers=owner["headers"]).get_json()
     assert stats["by_type"]["batch.item"] == 7 and stats["by_level"]["error"] == 1 and stats["last_24h"] >= 9
 

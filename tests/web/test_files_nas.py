@@ -86,7 +86,7 @@ def test_hybrid_upload_succeeds_while_nas_down_and_backup_retries(client, sessio
     f = response.get_json()["file"]
     assert f["status"] == "ready"
     assert (Path(nas.local_root_path) / "hybrid-shop/designs/offline.png").read_bytes() == data
-    assert client.get("/health").get_json()["components"]["storage"]["status"] == "warn"
+    assert client.get("/health").get_json()["components"]["storage"]["status"] == "degraded"
     # The backup job was deferred with the row; while the NAS is down it fails with a retryable error.
     jobs = session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'backup_file'"))
     assert jobs.scalar() == 1

@@ -52,7 +52,7 @@ def test_update_settings_audited_and_validated(client, session):
     response = client.patch(url, headers=owner["headers"],
                             json={"name": "Renamed", "settings": {"film_price_per_inch": "0.35", "currency": "USD"}})
     assert response.status_code == 200
-    assert response.get_json()["settings"] == {"film_price_per_inch": "0.3500", "currency": "USD"}
+    assert response.get_json()["settings"] == {"film_price_per_inch": 0.35, "currency": "USD"}
     changes = _events(session, owner["org_id"], "organization.updated")[0].changes
     assert changes["name"] == [owner["organization"]["name"], "Renamed"]
     err = helpers.assert_error(client.patch(url, headers=owner["headers"], json={"settings": {"color": "red"}}), 422)
@@ -81,6 +81,7 @@ def test_stats_are_aggregates(client):
     owner = helpers.register(client)
     helpers.add_member(client, owner, "operator")
     helpers.add_member(client, owner, "viewer")
+    helpers.set_features(client, owner, analytics=True)
     stats = client.get(f"/api/organizations/{owner['org_id']}/stats", headers=owner["headers"]).get_json()
     assert stats["members"] == {"owner": 1, "admin": 0, "operator": 1, "viewer": 1}
     assert stats["members_total"] == 3 and stats["events_total"] >= 4

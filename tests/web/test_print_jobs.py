@@ -124,6 +124,7 @@ def test_search_stats_and_queue_info(client):
     _job(client, owner, {"file_ids": [design["id"]]}, job_type="designs")
     listed = client.get(_url(owner) + "?job_type=print_files&page_size=2", headers=owner["headers"])
     assert len(listed.get_json()) == 2 and json.loads(listed.headers["X-Pagination"])["total"] == 3
+    helpers.set_features(client, owner, analytics=True)
     stats = client.get(_url(owner, "stats/summary"), headers=owner["headers"]).get_json()
     assert stats["total"] == 4 and stats["by_status"]["queued"] == 4 and stats["failure_rate"] == 0
     assert stats["by_type"]["print_files"]["total"] == 3

@@ -61,6 +61,7 @@ def test_stats_group_jobs_by_printer(client, session):
     _job(session, owner["org_id"], "completed", None, "1000")
     other = helpers.register(client)
     _job(session, other["org_id"], "completed", None, "5000")
+    helpers.set_features(client, owner, analytics=True)
     stats = client.get(f"{URL}stats/summary", headers=owner["headers"]).get_json()
     rows = {p["name"]: p for p in stats["printers"]}
     assert set(rows) == {"Big DTF", "Desk Sub", "Idle"}
@@ -115,14 +116,16 @@ def test_tenancy_walk_never_reaches_another_orgs_printers(app, client, session):
     secret = _create(client, victim, **{**DTF, "name": "Victim Secret Printer"})
     _job(session, victim["org_id"], "completed", secret["id"], "10", params={"width_in": 31.5})
     intruder = helpers.register(client, org_name="Intruder Co")
+    for org in (victim, intruder):
+        helpers.set_features(client, org, analytics=True)
     rules = _printer_rules(app)
-    assert len(rules) == 11, rules
+    assert len(rules) == 12, rules
     for rule, method in rules:
         path = re.sub(r"<int:printer_id>", str(secret["id"]), rule.rule)
         tail = rule.rule.removeprefix("/api/printers/")
         key = tail.rsplit("/", 1)[-1] if "/" in tail else tail
         kwargs = {"headers": intruder["headers"]}
-        if method in ("POST", "PATCH"):
+        if method in ("POST", "PUT", "PATCH"):
             kwargs["json"] = _BODIES.get(key)
         response = client.open(path + _QUERIES.get(tail, ""), method=method, **kwargs)
         if "printer_id" in rule.arguments:

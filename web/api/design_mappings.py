@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import design_mappings
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import orders as schemas
 
 blp = Blueprint("design_mappings", __name__, url_prefix="/api/organizations/<int:org_id>/design-mappings",
@@ -16,6 +16,7 @@ blp = Blueprint("design_mappings", __name__, url_prefix="/api/organizations/<int
 @blp.route("/")
 class Mappings(MethodView):
     @auth.required()
+    @features.required("orders")
     @blp.arguments(schemas.DesignMappingQueryArgsSchema, location="query")
     @blp.response(200, schemas.DesignMappingSchema(many=True))
     @blp.paginate()
@@ -24,6 +25,7 @@ class Mappings(MethodView):
         return pagination.page(db.get_session(), design_mappings.search(args), pagination_parameters)
 
     @auth.required("operator")
+    @features.required("orders")
     @blp.arguments(schemas.DesignMappingSchema)
     @blp.response(201, schemas.DesignMappingSchema)
     @views.commits
@@ -35,12 +37,14 @@ class Mappings(MethodView):
 @blp.route("/<int:mapping_id>")
 class Mapping(MethodView):
     @auth.required()
+    @features.required("orders")
     @blp.response(200, schemas.DesignMappingSchema)
     def get(self, org_id, mapping_id):
         """One rule."""
         return design_mappings.get(db.get_session(), mapping_id)
 
     @auth.required("operator")
+    @features.required("orders")
     @blp.arguments(schemas.DesignMappingUpdateSchema)
     @blp.response(200, schemas.DesignMappingSchema)
     @views.commits
@@ -49,6 +53,7 @@ class Mapping(MethodView):
         return design_mappings.update(db.get_session(), mapping_id, data)
 
     @auth.required("operator")
+    @features.required("orders")
     @blp.response(204)
     @views.commits
     def delete(self, org_id, mapping_id):

@@ -6,13 +6,14 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import events
-from web import auth, export, pagination, views
+from web import auth, export, features, pagination, views
 from web.schemas import events as schemas
 
 blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
                 description="Audit events")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's path
 @blp.route("/")
 class Events(MethodView):
     @auth.required()
@@ -41,6 +42,7 @@ class Event(MethodView):
         return events.get(db.get_session(), event_id)
 
 
+@blp.route("/audit/<string:entity_type>/<string:entity_id>")  # the deployment guide's path
 @blp.route("/audit-trail/<string:entity_type>/<string:entity_id>")
 class AuditTrail(MethodView):
     @auth.required()
@@ -52,6 +54,7 @@ class AuditTrail(MethodView):
         return pagination.page(db.get_session(), stmt, pagination_parameters)
 
 
+@blp.route("/activity/user/<int:user_id>")  # the deployment guide's path
 @blp.route("/users/<int:user_id>/activity")
 class UserActivity(MethodView):
     @auth.required()
@@ -64,6 +67,7 @@ class UserActivity(MethodView):
         return pagination.page(session, events.activity(session, user_id, args), pagination_parameters)
 
 
+@blp.route("/activity/errors")  # the deployment guide's path
 @blp.route("/system-errors")
 class SystemErrors(MethodView):
     @auth.required()
@@ -78,12 +82,14 @@ class SystemErrors(MethodView):
 @blp.route("/stats/summary")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.EventStatsSchema)
     def get(self, org_id):
         """Counts by type and level."""
         return events.stats(db.get_session())
 
 
+@blp.route("/export/audit-trail")  # the deployment guide's path
 @blp.route("/export")
 class Export(MethodView):
     @auth.required("admin")

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import files, uploads
-from web import auth, downloads, pagination, views
+from web import auth, downloads, multipart, pagination, views
 from web import uploads as received
 from web.schemas import files as schemas
 
-blp = Blueprint("files", __name__, url_prefix="/api/organizations/<int:org_id>/files",
+blp = multipart.Blueprint("files", __name__, url_prefix="/api/organizations/<int:org_id>/files",
                 description="Files on the NAS (designs, mockups, print files, gang sheets...)")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's paths
+@blp.route("/upload", methods=["POST"])
 @blp.route("/")
 class Files(MethodView):
     @auth.required()
@@ -26,16 +27,16 @@ class Files(MethodView):
         return pagination.page(db.get_session(), files.search(args), pagination_parameters)
 
     @auth.required("operator")
-    @blp.arguments(schemas.FileUploadFormSchema, location="form")
-    @blp.arguments(schemas.FileUploadPartsSchema, location="files")
+    @blp.arguments(schemas.FileUploadSchema, location=multipart.LOCATION)
     @blp.response(201, schemas.FileUploadResultSchema)
     @blp.alt_response(200, schema=schemas.FileUploadResultSchema,
                       description="Identical content already stored: the existing file (duplicate=true)")
-    def post(self, form, parts, org_id):
+    def post(self, form, org_id):
         """Upload a file (multipart: `file`, `file_type`, optional `tags`, `shop_id`, `allow_duplicate`)."""
+        part = form.pop("file")
         row, duplicate = uploads.upload(db.get_session(), views.settings(), org_id=org_id,
-                                        user_id=auth.current_user().id, path=received.spooled_path(parts["file"]),
-                                        original_filename=parts["file"].filename, form=form)
+                                        user_id=auth.current_user().id, path=received.spooled_path(part),
+                                        original_filename=part.filename, form=form)
         return {"file": row, "duplicate": duplicate}, (200 if duplicate else 201)
 
 
@@ -53,6 +54,8 @@ class File(MethodView):
     def patch(self, data, org_id, file_id):
         """Rename, retag, archive/restore, or move to another file type (the stored object moves too)."""
         return files.update(db.get_session(), views.settings(), file_id, data)
+
+    put = patch  # the deployment guide's clients update with PUT
 
     @auth.required("operator")
     @blp.response(204)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import gang_sheets
-from web import auth, views
+from web import auth, features, views
 from web.schemas import gang_sheets as schemas
 
 blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org_id>/gang-sheets",
@@ -19,6 +19,7 @@ _ACCEPTED = {"application/json": "json", "image/png": "png", "image/svg+xml": "s
 @blp.route("/layout")
 class Layout(MethodView):
     @auth.required()
+    @features.required("gang_sheets")
     @blp.arguments(schemas.GangSheetLayoutRequestSchema)
     @blp.arguments(schemas.GangSheetLayoutArgsSchema, location="query")
     @blp.response(200, schemas.GangSheetLayoutSchema,

@@ -1,12 +1,14 @@
 """/ping, /health and /metrics."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy import exc as sa_exc
 
-from web import checks, metrics, views
+from models import errors
+from web import auth, checks, metrics, views
 
 blp = Blueprint("health", __name__, description="Liveness, health and metrics")
 
@@ -16,9 +18,14 @@ class PingSchema(Schema):
 
 
 class HealthSchema(Schema):
-    status = fields.String(metadata={"description": "ok, or fail naming the failing components"})
-    failing = fields.List(fields.String())
-    components = fields.Dict()
+    status = fields.String(metadata={"description": "ok; degraded (still serving: an optional component is down, a "
+                                                    "worker type has no live worker, the host runs short); or fail"})
+    failing = fields.List(fields.String(), metadata={"description": "Critical components that fail (503)"})
+    degraded = fields.List(fields.String(), metadata={"description": "Components that are not ok but not critical"})
+    components = fields.Dict(metadata={"description": "database, queue (workers per WORKER_TYPE, oldest waiting "
+                                                      "job), storage, redis, host (CPU, memory, disk), process, "
+                                                      "requests_last_hour: each with its status; superusers also "
+                                                      "see figures and errors"})
 
 
 @blp.route("/ping")
@@ -32,14 +39,28 @@ class Ping(MethodView):
 
 @blp.route("/health")
 class Health(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="A critical component fails; `failing` names it")
     def get(self):
-        """Database, queue schema, workers, Redis and storage, process use and the last hour's error rate."""
-        healthy, body = checks.run_all(views.settings())
-        body["status"] = "ok" if healthy else "fail"
-        return body, (200 if healthy else 503)
+        """Each component's state for anyone; figures and errors for a superuser's bearer token.
+
+        Database, queue (live workers per WORKER_TYPE, the oldest waiting job), storage, Redis (optional: degraded
+        when absent or down), the host's CPU, memory and disk. Only a critical failure answers 503.
+        """
+        report = checks.run_all(views.settings())
+        body = report if _superuser() else checks.public(report)
+        return body, (503 if report["status"] == "fail" else 200)
+
+
+def _superuser() -> bool:
+    """Whether the request carries a superuser's valid bearer token (a probe never answers 401)."""
+    if "Authorization" not in request.headers:
+        return False
+    try:
+        return auth.authenticate().is_superuser
+    except (errors.DomainError, sa_exc.SQLAlchemyError):  # a bad token, or the database the report shows down
+        return False
 
 
 @blp.route("/metrics")

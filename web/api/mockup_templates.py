@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import mockup_templates
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import mockup_templates as schemas
 
 blp = Blueprint("mockup_templates", __name__, url_prefix="/api/organizations/<int:org_id>/mockup-templates",
@@ -17,6 +17,7 @@ blp = Blueprint("mockup_templates", __name__, url_prefix="/api/organizations/<in
 @blp.route("/")
 class MockupTemplates(MethodView):
     @auth.required()
+    @features.required("mockups")
     @blp.arguments(schemas.MockupTemplateQueryArgsSchema, location="query")
     @blp.response(200, schemas.MockupTemplateSchema(many=True))
     @blp.paginate()
@@ -25,6 +26,7 @@ class MockupTemplates(MethodView):
         return pagination.page(db.get_session(), mockup_templates.search(args), pagination_parameters)
 
     @auth.required("admin")
+    @features.required("mockups")
     @blp.arguments(schemas.MockupTemplateCreateSchema)
     @blp.response(201, schemas.MockupTemplateSchema)
     @views.commits
@@ -36,12 +38,14 @@ class MockupTemplates(MethodView):
 @blp.route("/<int:mockup_template_id>")
 class MockupTemplate(MethodView):
     @auth.required()
+    @features.required("mockups")
     @blp.response(200, schemas.MockupTemplateSchema)
     def get(self, org_id, mockup_template_id):
         """One mockup template."""
         return mockup_templates.get(db.get_session(), mockup_template_id)
 
     @auth.required("admin")
+    @features.required("mockups")
     @blp.arguments(schemas.MockupTemplateUpdateSchema)
     @blp.response(200, schemas.MockupTemplateSchema)
     @views.commits
@@ -50,6 +54,7 @@ class MockupTemplate(MethodView):
         return mockup_templates.update(db.get_session(), views.settings(), mockup_template_id, data)
 
     @auth.required("admin")
+    @features.required("mockups")
     @blp.response(204)
     @views.commits
     def delete(self, org_id, mockup_template_id):
@@ -60,6 +65,7 @@ class MockupTemplate(MethodView):
 @blp.route("/<int:mockup_template_id>/preview")
 class Preview(MethodView):
     @auth.required()
+    @features.required("mockups")
     @blp.arguments(schemas.MockupPreviewSchema)
     @blp.response(200, content_type="image/jpeg",
                   description="The mockup image itself (image/jpeg, image/webp or image/png, as asked)")

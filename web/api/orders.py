@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import orders
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import orders as schemas
 
 blp = Blueprint("orders", __name__, url_prefix="/api/organizations/<int:org_id>/orders",
@@ -16,6 +16,7 @@ blp = Blueprint("orders", __name__, url_prefix="/api/organizations/<int:org_id>/
 @blp.route("/")
 class Orders(MethodView):
     @auth.required()
+    @features.required("orders")
     @blp.arguments(schemas.OrderQueryArgsSchema, location="query")
     @blp.response(200, schemas.OrderSchema(many=True))
     @blp.paginate()
@@ -27,6 +28,7 @@ class Orders(MethodView):
 @blp.route("/<int:order_id>")
 class Order(MethodView):
     @auth.required()
+    @features.required("orders")
     @blp.response(200, schemas.OrderDetailSchema)
     def get(self, org_id, order_id):
         """One order with its items."""
@@ -36,6 +38,7 @@ class Order(MethodView):
 @blp.route("/unmatched")
 class Unmatched(MethodView):
     @auth.required()
+    @features.required("orders")
     @blp.response(200, schemas.UnmatchedItemSchema(many=True))
     @blp.paginate()
     def get(self, org_id, pagination_parameters):
@@ -47,6 +50,7 @@ class Unmatched(MethodView):
 @blp.route("/items/<int:item_id>/match")
 class Match(MethodView):
     @auth.required("operator")
+    @features.required("orders")
     @blp.arguments(schemas.MatchSchema)
     @blp.response(200, schemas.MatchResultSchema)
     @views.commits
@@ -58,6 +62,7 @@ class Match(MethodView):
 @blp.route("/produce")
 class Produce(MethodView):
     @auth.required("operator")
+    @features.required("orders")
     @blp.arguments(schemas.ProduceSchema)
     @blp.response(201, schemas.ProduceResultSchema)
     @views.commits
@@ -69,6 +74,7 @@ class Produce(MethodView):
 @blp.route("/<int:order_id>/reprint")
 class Reprint(MethodView):
     @auth.required("operator")
+    @features.required("orders")
     @blp.response(201, schemas.ProduceResultSchema)
     @views.commits
     def post(self, org_id, order_id):

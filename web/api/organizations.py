@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import org_stats, organizations
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import organizations as schemas
 
 blp = Blueprint("organizations", __name__, url_prefix="/api/organizations", description="Organizations (tenants)")
@@ -53,6 +53,8 @@ class Organization(MethodView):
         """Rename, change settings; superusers may (re)activate."""
         return organizations.update(db.get_session(), org_id, data, superuser=auth.current_user().is_superuser)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("owner")
     @blp.response(204)
     @views.commits
@@ -81,6 +83,7 @@ class Features(MethodView):
 @blp.route("/<int:org_id>/stats")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.OrganizationStatsSchema)
     def get(self, org_id):
         """Members, events and (as they land) shops, files and jobs of the organization."""

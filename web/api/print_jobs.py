@@ -6,13 +6,14 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import print_jobs
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import print_jobs as schemas
 
 blp = Blueprint("print_jobs", __name__, url_prefix="/api/organizations/<int:org_id>/print-jobs",
                 description="Print jobs (gang sheets, print files, mockups, design checks, orders) and the queue")
 
 
+@blp.route("/search", methods=["GET"])  # the deployment guide's path
 @blp.route("/")
 class PrintJobs(MethodView):
     @auth.required()
@@ -67,6 +68,7 @@ class Cancel(MethodView):
 @blp.route("/stats/summary")
 class Stats(MethodView):
     @auth.required()
+    @features.required("analytics")
     @blp.response(200, schemas.PrintJobStatsSchema)
     def get(self, org_id):
         """Counts and durations by type and status, and the failure rate."""

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import printer_suggestions, printers
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import printers as schemas
 
 blp = Blueprint("printers", __name__, url_prefix="/api/printers",
@@ -16,6 +16,7 @@ blp = Blueprint("printers", __name__, url_prefix="/api/printers",
 @blp.route("/")
 class Printers(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.arguments(schemas.PrinterQueryArgsSchema, location="query")
     @blp.response(200, schemas.PrinterSchema(many=True))
     @blp.paginate()
@@ -24,6 +25,7 @@ class Printers(MethodView):
         return pagination.page(db.get_session(), printers.search(args), pagination_parameters)
 
     @auth.required("admin")
+    @features.required("print")
     @blp.arguments(schemas.PrinterCreateSchema)
     @blp.response(201, schemas.PrinterSchema)
     @views.commits
@@ -35,12 +37,14 @@ class Printers(MethodView):
 @blp.route("/<int:printer_id>")
 class Printer(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.response(200, schemas.PrinterSchema)
     def get(self, printer_id):
         """One printer."""
         return printers.get(db.get_session(), printer_id)
 
     @auth.required("admin")
+    @features.required("print")
     @blp.arguments(schemas.PrinterUpdateSchema)
     @blp.response(200, schemas.PrinterSchema)
     @views.commits
@@ -49,7 +53,10 @@ class Printer(MethodView):
         session = db.get_session()
         return printers.update(session, printers.get(session, printer_id), data)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("admin")
+    @features.required("print")
     @blp.response(204)
     @views.commits
     def delete(self, printer_id):
@@ -61,6 +68,7 @@ class Printer(MethodView):
 @blp.route("/<int:printer_id>/check-capability")
 class CheckCapability(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.arguments(schemas.SheetSchema)
     @blp.response(200, schemas.CapabilitySchema)
     def post(self, sheet, printer_id):
@@ -71,6 +79,7 @@ class CheckCapability(MethodView):
 @blp.route("/<int:printer_id>/set-default")
 class SetDefault(MethodView):
     @auth.required("admin")
+    @features.required("print")
     @blp.response(200, schemas.PrinterSchema)
     @views.commits
     def post(self, printer_id):
@@ -81,6 +90,7 @@ class SetDefault(MethodView):
 @blp.route("/compatible/find")
 class Compatible(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.arguments(schemas.CompatibleQueryArgsSchema, location="query")
     @blp.response(200, schemas.PrinterSchema(many=True))
     def get(self, args):
@@ -91,6 +101,7 @@ class Compatible(MethodView):
 @blp.route("/default/get")
 class Default(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.response(200, schemas.PrinterSchema)
     def get(self):
         """The organization's default printer."""
@@ -100,6 +111,8 @@ class Default(MethodView):
 @blp.route("/stats/summary")
 class Stats(MethodView):
     @auth.required()
+    @features.required("print")
+    @features.required("analytics")
     @blp.response(200, schemas.PrinterStatsSummarySchema)
     def get(self):
         """Jobs by status and film printed (completed jobs) per printer."""
@@ -109,6 +122,7 @@ class Stats(MethodView):
 @blp.route("/suggestions/config")
 class Suggestions(MethodView):
     @auth.required()
+    @features.required("print")
     @blp.response(200, schemas.SuggestionsSchema)
     def get(self):
         """Printer presets, DPI options and the widths and DPIs the organization uses most."""

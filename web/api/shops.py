@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import shops
-from web import auth, pagination, views
+from web import auth, features, pagination, views
 from web.schemas import shops as schemas
 
 blp = Blueprint("shops", __name__, url_prefix="/api/organizations/<int:org_id>/shops",
@@ -18,6 +18,7 @@ callback_blp = Blueprint("etsy_oauth", __name__, url_prefix="/api/etsy/oauth", d
 @blp.route("/")
 class Shops(MethodView):
     @auth.required()
+    @features.required("etsy_sync")
     @blp.response(200, schemas.ShopSchema(many=True))
     @blp.paginate()
     def get(self, org_id, pagination_parameters):
@@ -25,6 +26,7 @@ class Shops(MethodView):
         return pagination.page(db.get_session(), shops.search(), pagination_parameters)
 
     @auth.required("admin")
+    @features.required("etsy_sync")
     @blp.arguments(schemas.ShopConnectSchema)
     @blp.response(201, schemas.ShopConnectStartedSchema)
     @views.commits
@@ -37,12 +39,14 @@ class Shops(MethodView):
 @blp.route("/<int:shop_id>")
 class Shop(MethodView):
     @auth.required()
+    @features.required("etsy_sync")
     @blp.response(200, schemas.ShopSchema)
     def get(self, org_id, shop_id):
         """One shop."""
         return shops.get(db.get_session(), shop_id)
 
     @auth.required("admin")
+    @features.required("etsy_sync")
     @blp.arguments(schemas.ShopUpdateSchema)
     @blp.response(200, schemas.ShopSchema)
     @views.commits
@@ -50,7 +54,10 @@ class Shop(MethodView):
         """Sync on/off, interval, hold window, default template and printer."""
         return shops.update(db.get_session(), shop_id, data)
 
+    put = patch  # the deployment guide's clients update with PUT
+
     @auth.required("admin")
+    @features.required("etsy_sync")
     @blp.response(204)
     @views.commits
     def delete(self, org_id, shop_id):
@@ -61,6 +68,7 @@ class Shop(MethodView):
 @blp.route("/<int:shop_id>/sync")
 class Sync(MethodView):
     @auth.required("operator")
+    @features.required("etsy_sync")
     @blp.arguments(schemas.ShopSyncSchema)
     @blp.response(202, schemas.PrintJobRefSchema)
     @views.commits
@@ -72,6 +80,7 @@ class Sync(MethodView):
 @blp.route("/<int:shop_id>/reference/<any(sections, 'shipping-profiles', taxonomy):kind>")
 class Reference(MethodView):
     @auth.required()
+    @features.required("etsy_sync")
     @blp.response(200, schemas.ReferenceDataSchema)
     @views.commits
     def get(self, org_id, shop_id, kind):

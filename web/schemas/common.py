@@ -25,6 +25,15 @@ class TimeRangeArgsSchema(Schema):
     until = fields.AwareDateTime(default_timezone=None)
 
 
+class Number(fields.Decimal):
+    """A decimal quantity such as money: loaded as an exact Decimal (from a number or a numeric string), shown as a
+    JSON number."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
+
+
 class StrictBoolean(fields.Boolean):
     """A JSON boolean only: "yes", 1 and "true" are refused in bodies (query strings use fields.Boolean)."""
 

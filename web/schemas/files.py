@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from models import file
+from models import file as file_model
 from prepress import thumbnails
 from services import design_analysis
 from web.schemas import common
@@ -102,10 +102,11 @@ class FileSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
 
 
-class FileUploadFormSchema(Schema):
-    """Form fields of a multipart upload (the file itself is the `file` part)."""
+class FileUploadSchema(Schema):
+    """A multipart upload: the `file` part and the form fields that describe it."""
 
-    file_type = fields.String(required=True, validate=validate.OneOf(file.FILE_TYPES))
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file_type = fields.String(required=True, validate=validate.OneOf(file_model.FILE_TYPES))
     shop_id = fields.Integer(validate=validate.Range(min=1))
     tags = fields.String(load_default="", metadata={"description": "Comma-separated tags"})
     allow_duplicate = fields.Boolean(load_default=False, metadata={
@@ -121,12 +122,6 @@ class FileUploadFormSchema(Schema):
         return {**data, "tags": _split_tags(data.get("tags") or "")}
 
 
-class FileUploadPartsSchema(Schema):
-    """The file part of a multipart upload."""
-
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
 class FileUploadResultSchema(Schema):
     """An upload's answer: the stored file, or the existing one with identical content."""
 
@@ -139,7 +134,7 @@ class FileUpdateSchema(Schema):
 
     filename = fields.String(validate=validate.Length(min=1, max=200))
     tags = fields.List(Tag, validate=validate.Length(max=50))
-    file_type = fields.String(validate=validate.OneOf(file.FILE_TYPES))
+    file_type = fields.String(validate=validate.OneOf(file_model.FILE_TYPES))
     status = fields.String(validate=validate.OneOf(["archived", "ready"]),
                            metadata={"description": "Archive a file, or restore an archived one"})
 
@@ -147,8 +142,8 @@ class FileUpdateSchema(Schema):
 class FileQueryArgsSchema(common.TimeRangeArgsSchema):
     """Filters of the file search."""
 
-    file_type = fields.String(validate=validate.OneOf(file.FILE_TYPES))
-    status = fields.String(validate=validate.OneOf(file.STATUSES))
+    file_type = fields.String(validate=validate.OneOf(file_model.FILE_TYPES))
+    status = fields.String(validate=validate.OneOf(file_model.STATUSES))
     shop_id = fields.Integer()
     mime_type = fields.String(validate=validate.Length(max=100))
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Name contains"})

@@ -41,7 +41,7 @@ class OrderSchema(Schema):
     is_paid = fields.Boolean(dump_only=True)
     is_shipped = fields.Boolean(dump_only=True)
     is_canceled = fields.Boolean(dump_only=True)
-    grandtotal = fields.Decimal(dump_only=True, as_string=True, allow_none=True)
+    grandtotal = common.Number(dump_only=True, allow_none=True)
     currency = fields.String(dump_only=True, allow_none=True)
     etsy_created_at = fields.DateTime(dump_only=True, allow_none=True)
     etsy_updated_at = fields.DateTime(dump_only=True, allow_none=True)

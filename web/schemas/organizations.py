@@ -12,7 +12,8 @@ from web.schemas import common
 class OrganizationSettingsSchema(Schema):
     """Per-organization settings; unknown keys are refused."""
 
-    film_price_per_inch = fields.Decimal(places=4, validate=validate.Range(min=0, max=1000), as_string=True)
+    film_price_per_inch = common.Number(places=4, validate=validate.Range(min=0, max=1000),
+                                        metadata={"description": "Film price per inch of sheet length"})
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     default_dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
     event_retention_days = fields.Integer(validate=validate.Range(min=1, max=36500))
@@ -20,7 +21,7 @@ class OrganizationSettingsSchema(Schema):
 
     @post_load
     def _stored(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        # Loaded settings are stored as JSON: the decimal price as its string, as the API shows it.
+        # Loaded settings are stored as JSON, as the API shows them (the price as a number).
         return self.dump(data)
 
 
@@ -30,7 +31,7 @@ class OrganizationSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
     shop_name = fields.String(dump_only=True)
-    settings = fields.Dict(dump_only=True)
+    settings = fields.Nested(OrganizationSettingsSchema, dump_only=True)
     is_active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
