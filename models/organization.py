@@ -16,7 +16,7 @@ FEATURE_DEFAULTS: dict[str, bool] = {
     "orders": True,
     "gang_sheets": True,
     "etsy_sync": True,
-    "analytics": False,
+    "analytics": True,
     "api_access": True,
 }
 

@@ -25,9 +25,9 @@ def test_create_org_user_list_feature_and_reset(app, session):
         user = session.scalar(select(user_model.User))
         assert user.email == "admin@example.com" and user.is_superuser and user.role == "owner"
         version = user.token_version
-    assert _run(app, "features", "set", "--org", str(org.id), "analytics", "on").exit_code == 0
+    assert _run(app, "features", "set", "--org", str(org.id), "analytics", "off").exit_code == 0
     with tenancy.org_scope(org.id):
-        assert organizations.features(session, org.id)["analytics"] is True
+        assert organizations.features(session, org.id)["analytics"] is False
     result = _run(app, "users", "reset-password", "--email", "admin@example.com", "--password", "another-long-pw")
     assert result.exit_code == 0, result.output
     session.expire_all()

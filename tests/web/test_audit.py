@@ -19,7 +19,7 @@ def test_each_mutation_adds_an_event(client, session):
     h = owner["headers"]
     mutations = [
         ("PATCH", org, {"name": "Renamed Shop"}, "organization.updated"),
-        ("PUT", f"{org}/features", {"features": {"analytics": True}}, "organization.features_updated"),
+        ("PUT", f"{org}/features", {"features": {"analytics": False}}, "organization.features_updated"),
         ("POST", f"{org}/members/", {"email": "m2@example.com", "password": helpers.PASSWORD, "role": "viewer"},
          "member.added"),
         ("PATCH", f"{org}/members/{member['user']['id']}", {"role": "operator"}, "member.updated"),

@@ -43,7 +43,7 @@ def test_flags_and_their_meaning_are_in_the_openapi_document(client):
     spec = client.get("/api/openapi.json").get_json()
     flags = spec["components"]["schemas"]["FeatureFlags"]["properties"]
     assert set(flags) == set(FLAGS)
-    assert flags["analytics"]["default"] is False and "statistics" in flags["analytics"]["description"]
+    assert flags["analytics"]["default"] is True and "statistics" in flags["analytics"]["description"]
     assert spec["components"]["schemas"]["Features"]["properties"]["features"]["$ref"].endswith("/FeatureFlags")
     for name in FLAGS:
         assert f"`{name}`" in spec["info"]["description"], name

@@ -66,13 +66,13 @@ def test_update_settings_audited_and_validated(client, session):
 def test_features_get_put(client, session):
     owner = helpers.register(client)
     url = f"/api/organizations/{owner['org_id']}/features"
-    assert client.get(url, headers=owner["headers"]).get_json()["features"]["analytics"] is False
-    response = client.put(url, headers=owner["headers"], json={"features": {"analytics": True, "mockups": False}})
+    assert client.get(url, headers=owner["headers"]).get_json()["features"]["analytics"] is True
+    response = client.put(url, headers=owner["headers"], json={"features": {"analytics": False, "mockups": False}})
     assert response.status_code == 200
     flags = response.get_json()["features"]
-    assert flags["analytics"] is True and flags["mockups"] is False and flags["print"] is True
+    assert flags["analytics"] is False and flags["mockups"] is False and flags["print"] is True
     assert _events(session, owner["org_id"], "organization.features_updated")[0].changes == {
-        "analytics": [False, True], "mockups": [True, False]}
+        "analytics": [True, False], "mockups": [True, False]}
     helpers.assert_error(client.put(url, headers=owner["headers"], json={"features": {"teleport": True}}), 422)
     helpers.assert_error(client.put(url, headers=owner["headers"], json={"features": {"print": "yes"}}), 422)
 
