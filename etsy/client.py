@@ -174,6 +174,23 @@ class EtsyClient:
         """deleteListingImage."""
         self._request("DELETE", f"/shops/{int(shop_id)}/listings/{int(listing_id)}/images/{int(listing_image_id)}")
 
+    def create_draft_listing(self, shop_id: int, fields: Mapping[str, Any]) -> Json:
+        """createDraftListing (form body): the new draft ShopListing. Never resent: it would create a second one."""
+        return self._json("POST", f"/shops/{int(shop_id)}/listings", data=_params(**fields), idempotent=False)
+
+    def update_listing_inventory(self, listing_id: int, inventory: Mapping[str, Any]) -> Json:
+        """updateListingInventory (JSON body): the listing's products, offerings and prices, replaced as a whole."""
+        return self._json("PUT", f"/listings/{int(listing_id)}/inventory", json=dict(inventory))
+
+    def create_receipt_shipment(self, shop_id: int, receipt_id: int, *, carrier_name: str | None = None,
+                                tracking_code: str | None = None, note_to_buyer: str | None = None,
+                                send_bcc: bool | None = None) -> Json:
+        """createReceiptShipment: the receipt, shipped. Never resent: the buyer would be notified twice."""
+        data = _params(carrier_name=carrier_name, tracking_code=tracking_code, note_to_buyer=note_to_buyer,
+                       send_bcc=send_bcc)
+        return self._json("POST", f"/shops/{int(shop_id)}/receipts/{int(receipt_id)}/tracking", data=data,
+                          idempotent=False)
+
     def get_shop_sections(self, shop_id: int) -> list[Json]:
         """getShopSections."""
         return self._json("GET", f"/shops/{int(shop_id)}/sections")["results"]
@@ -199,7 +216,7 @@ class EtsyClient:
 
     def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                  data: Mapping[str, Any] | None = None, files: Mapping[str, Any] | None = None,
-                 idempotent: bool = True) -> requests.Response:
+                 json: Mapping[str, Any] | None = None, idempotent: bool = True) -> requests.Response:
         """Send within the budget, retrying 429 (after retry-after), 5xx and timeouts a bounded number of times."""
         # Every call goes through here, so every operation is counted and named in its errors and log lines.
         operation = operations.name(method, path)
@@ -214,7 +231,7 @@ class EtsyClient:
             headers = {"x-api-key": self._api_key_header, "Authorization": f"Bearer {self._token()}"}
             try:
                 response = self._http.request(method, self.base_url + path, params=params, data=data, files=files,
-                                              headers=headers, timeout=self.timeout)
+                                              json=json, headers=headers, timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 failure = type(exc).__name__
                 metrics.request(operation, "timeout" if isinstance(exc, requests.Timeout) else "connection_error")

@@ -14,7 +14,8 @@ from etsy import client, metrics
 
 # The token endpoint is no operation of the API spec; its calls are counted under this name.
 TOKEN_OPERATION = "oauthToken"
-DEFAULT_SCOPES = ("transactions_r", "listings_r", "listings_w", "shops_r")
+# transactions_w: marking orders shipped (createReceiptShipment).
+DEFAULT_SCOPES = ("transactions_r", "transactions_w", "listings_r", "listings_w", "shops_r")
 
 
 def new_state() -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jobs import app as jobs_app
-from jobs import backup, maintenance, reconcile, shop_sync
+from jobs import backup, library, maintenance, reconcile, shop_sync
 
 app = jobs_app.app
 
@@ -13,3 +13,4 @@ app.periodic(cron="*/15 * * * *", periodic_id="sweep_files")(backup.fan_out_file
 app.periodic(cron="*/5 * * * *", periodic_id="reconcile_jobs")(reconcile.fan_out_reconcile_jobs)
 app.periodic(cron="*/5 * * * *", periodic_id="sync_shops")(shop_sync.fan_out_shop_syncs)
 app.periodic(cron="*/5 * * * *", periodic_id="produce_orders")(shop_sync.fan_out_production)
+app.periodic(cron="41 * * * *", periodic_id="import_library")(library.fan_out_library_imports)

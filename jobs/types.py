@@ -6,7 +6,8 @@ from types import ModuleType
 
 # The module running each job type of print_job.JOB_TYPES.
 MODULES = {"print_files": "jobs.print_files", "designs": "jobs.designs", "gang_sheets": "jobs.gang_sheets",
-           "mockups": "jobs.mockups", "orders": "jobs.orders"}
+           "mockups": "jobs.mockups", "orders": "jobs.orders", "listings": "jobs.listings",
+           "shipments": "jobs.shipments", "imports": "jobs.imports"}
 
 
 def module(job_type: str) -> ModuleType:

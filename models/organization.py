@@ -30,8 +30,15 @@ class Organization(base.Timestamps, base.Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     # Names the shop's folder on the NAS, so it is a unique slug that never changes silently.
     shop_name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The shop's folder on the NAS when it is not shop_name: an existing library's folder, kept as it is named.
+    nas_folder: Mapped[str | None] = mapped_column(String(64), unique=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+
+    @property
+    def folder(self) -> str:
+        """The NAS folder holding this organization's files."""
+        return self.nas_folder or self.shop_name
 
 
 class OrganizationFeature(base.OrgScoped, base.Timestamps, base.Base):

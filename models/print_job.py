@@ -23,12 +23,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models import base
 
-JOB_TYPES = ("gang_sheets", "mockups", "designs", "orders", "print_files")
+JOB_TYPES = ("gang_sheets", "mockups", "designs", "orders", "print_files", "listings", "shipments", "imports")
 STATUSES = ("queued", "processing", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
 # Heavy rendering runs on the print worker type; the rest on the general workers.
 QUEUES = {"gang_sheets": "gang_sheets", "print_files": "print_files", "mockups": "mockups",
-          "designs": "designs", "orders": "orders"}
+          "designs": "designs", "orders": "orders", "listings": "orders", "shipments": "orders",
+          "imports": "designs"}
 
 
 class PrintJob(base.OrgScoped, base.Timestamps, base.Base):
@@ -36,8 +37,7 @@ class PrintJob(base.OrgScoped, base.Timestamps, base.Base):
 
     __tablename__ = "print_jobs"
     __table_args__ = (
-        CheckConstraint("job_type IN ('gang_sheets', 'mockups', 'designs', 'orders', 'print_files')",
-                        name="job_type"),
+        CheckConstraint(f"job_type IN {JOB_TYPES!r}", name="job_type"),
         CheckConstraint("status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')", name="status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
         Index("ix_print_jobs_org_id_status_created_at", "org_id", "status", "created_at"),

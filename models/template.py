@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import base
@@ -40,6 +42,8 @@ class Template(base.OrgScoped, base.Timestamps, base.Base):
     spacing_in: Mapped[Decimal] = mapped_column(Numeric(6, 3), nullable=False, default=Decimal("0.25"))
     margin_in: Mapped[Decimal] = mapped_column(Numeric(6, 3), nullable=False, default=Decimal("0"))
     allow_stretch: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    # The text area an item's personalization is printed in (prepress.personalize.TextArea's fields), or None.
+    personalization: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     sizes: Mapped[list[TemplateSize]] = relationship(back_populates="template", cascade="all, delete-orphan",
                                                      order_by="TemplateSize.id", lazy="selectin")
 

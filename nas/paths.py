@@ -1,4 +1,8 @@
-"""NAS layout and name safety: keys are `{shop_slug}/{file_type}/{filename}`; every path is built here."""
+"""NAS layout and name safety: keys are `{folder}/{file_type}/{filename}`; every path is built here.
+
+The folder is the organization's: its shop slug, or the name an existing NAS library already uses (mixed case,
+spaces), kept exactly as it is so that importing that library moves nothing.
+"""
 from __future__ import annotations
 
 import os
@@ -61,6 +65,24 @@ def shop_slug(shop_name: str) -> str:
     return slug
 
 
+def check_folder(folder: str) -> str:
+    """`folder` itself if it is a usable shop folder name as it stands (no normalising), else InvalidName."""
+    if not isinstance(folder, str) or not folder or len(folder) > MAX_SHOP_SLUG:
+        raise errors.InvalidName(f"bad folder name {folder!r}")
+    try:
+        clean = sanitize_filename(folder)
+    except errors.InvalidName:
+        raise errors.InvalidName(f"bad folder name {folder!r}") from None
+    if clean != folder or folder != unicodedata.normalize("NFC", folder) or is_hidden(folder):
+        raise errors.InvalidName(f"bad folder name {folder!r}: it would not be kept as it is")
+    return folder
+
+
+def folder_key(folder: str, file_type: str, filename: str) -> str:
+    """The storage key in an organization's own folder (kept as it is named) for a user-supplied filename."""
+    return f"{check_folder(folder)}/{check_file_type(file_type)}/{sanitize_filename(filename)}"
+
+
 def check_file_type(file_type: str) -> str:
     """`file_type` itself if it is one of FILE_TYPES, else InvalidName."""
     if file_type not in FILE_TYPES:
@@ -80,7 +102,7 @@ def split_key(key: str) -> tuple[str, str, str]:
         raise errors.InvalidName(f"bad key {key!r}: expected shop/file_type/filename")
     shop, file_type, filename = parts
     try:
-        ok = shop == shop_slug(shop) and filename == sanitize_filename(filename)
+        ok = shop == check_folder(shop) and filename == sanitize_filename(filename)
     except errors.InvalidName:
         ok = False
     if not ok or file_type not in FILE_TYPES:
@@ -93,7 +115,7 @@ def prefix_dirs(prefix: str) -> list[str]:
     if not isinstance(prefix, str) or prefix.startswith("/") or "\\" in prefix or "\x00" in prefix:
         raise errors.InvalidName(f"bad prefix {prefix!r}")
     dirs = prefix.split("/")[:-1]
-    if len(dirs) > 2 or (dirs and dirs[0] != shop_slug(dirs[0])) or (len(dirs) == 2 and dirs[1] not in FILE_TYPES):
+    if len(dirs) > 2 or (dirs and dirs[0] != check_folder(dirs[0])) or (len(dirs) == 2 and dirs[1] not in FILE_TYPES):
         raise errors.InvalidName(f"bad prefix {prefix!r}")
     return dirs
 

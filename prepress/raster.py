@@ -51,7 +51,8 @@ class RenderResult:
 
 def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: Designs, dpi: int,
                  out: str | os.PathLike[str], *, max_input_pixels: int = DEFAULT_MAX_INPUT_PIXELS,
-                 cut_guides: bool = False, labels: bool = False, compress_level: int = 6, strip_rows: int = 128,
+                 cut_guides: bool = False, labels: bool = False, label_texts: Sequence[str] | None = None,
+                 compress_level: int = 6, strip_rows: int = 128,
                  threads: int | None = None, cache_bytes: int = 64 << 20,
                  small_pixels: int = raster_compose.SMALL_PIXELS,
                  scratch_dir: str | os.PathLike[str] | None = None) -> RenderResult:
@@ -59,6 +60,7 @@ def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: D
 
     Designs over `max_input_pixels` (whole file, before any crop) are refused; pass the configured upload limit.
     Large designs are resampled through unlinked temporary files in `scratch_dir` (default: beside `out`).
+    With `labels`, placement i is labelled `label_texts[i]` when given (a pick list's labels), else "{i + 1} {key}".
     """
     if dpi <= 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
@@ -89,7 +91,8 @@ def render_sheet(sheet: Mapping[str, Any], sheet_width: float | None, designs: D
             try:
                 for strip in raster_compose.iter_strips(placements, opened, width_px, height_px, dpi, scratch,
                                                         strip_rows=strip_rows, cut_guides=cut_guides,
-                                                        labels=labels, cache_bytes=cache_bytes,
+                                                        labels=labels, label_texts=label_texts,
+                                                        cache_bytes=cache_bytes,
                                                         small_pixels=small_pixels):
                     writer.write_strip(strip)
                 writer.close()

@@ -5,7 +5,7 @@ import collections
 import dataclasses
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -109,7 +109,7 @@ def _label_sprite(text: str, height_px: int) -> Image.Image:
 
 
 def _items(placements: list[raster_geometry.PixelPlacement], width_px: int, height_px: int, dpi: int,
-           cut_guides: bool, labels: bool) -> list[_Item]:
+           cut_guides: bool, labels: bool, label_texts: Sequence[str] | None = None) -> list[_Item]:
     offset = max(1, round(GUIDE_OFFSET_IN * dpi))
     line = max(1, round(GUIDE_WIDTH_IN * dpi))
     label_px = max(8, round(LABEL_HEIGHT_IN * dpi))
@@ -122,7 +122,7 @@ def _items(placements: list[raster_geometry.PixelPlacement], width_px: int, heig
             guide = [(gl, gt, gr, gt + line), (gl, gb - line, gr, gb), (gl, gt, gl + line, gb), (gr - line, gt, gr, gb)]
         text, label_box = None, (0, 0, 0, 0)
         if labels:
-            text = f"{p.index + 1} {p.key}"
+            text = label_texts[p.index] if label_texts is not None else f"{p.index + 1} {p.key}"
             left, top, right, bottom = (int(v) for v in _font(label_px).getbbox(text))
             w, h = max(1, right - left), max(1, bottom - top)
             gap = offset + line + 1
@@ -138,10 +138,11 @@ def _items(placements: list[raster_geometry.PixelPlacement], width_px: int, heig
 
 def iter_strips(placements: list[raster_geometry.PixelPlacement], designs: Mapping[str, raster_source.Design],
                 width_px: int, height_px: int, dpi: int, scratch: str | os.PathLike[str], *, strip_rows: int = 128,
-                cut_guides: bool = False, labels: bool = False, cache_bytes: int = 64 << 20,
+                cut_guides: bool = False, labels: bool = False, label_texts: Sequence[str] | None = None,
+                cache_bytes: int = 64 << 20,
                 small_pixels: int = SMALL_PIXELS) -> Iterator[np.ndarray]:
     """Yield the sheet top to bottom as transparent (rows, width, 4) uint8 strips of `strip_rows` rows."""
-    items = _items(placements, width_px, height_px, dpi, cut_guides, labels)
+    items = _items(placements, width_px, height_px, dpi, cut_guides, labels, label_texts)
     cache = SpriteCache(designs, collections.Counter(it.ident for it in items), scratch, cache_bytes, small_pixels)
     pending = sorted(items, key=lambda it: it.top, reverse=True)
     active: list[_Item] = []

@@ -13,10 +13,14 @@ MEANINGS: dict[str, str] = {
     "print": "Printers (/api/printers) and print_files jobs",
     "gang_sheets": "Gang sheet layouts (gang-sheets/layout), gang_sheets jobs, and orders queued for production",
     "mockups": "Mockup templates (mockup-templates/) and mockups jobs",
-    "designs": "designs jobs (design checks: effective DPI per template size)",
-    "orders": "Orders and design mappings (orders/, design-mappings/) and orders jobs (shop syncs)",
-    "etsy_sync": "Etsy shops (shops/: connect, settings, sync, reference data) and the scheduled shop syncs",
-    "analytics": "Usage statistics: organizations/{org_id}/stats and the print job, event and printer stats/summary",
+    "designs": "designs jobs (design checks: effective DPI per template size) and NAS library imports "
+               "(library/imports, imports jobs)",
+    "orders": "Orders and design mappings (orders/, design-mappings/), orders jobs (shop syncs), shipping "
+              "(shipments/, orders/{id}/ship, shipments jobs)",
+    "etsy_sync": "Etsy shops (shops/: connect, settings, sync, reference data), the scheduled shop syncs, and draft "
+                 "listings (listing-drafts/, listings jobs)",
+    "analytics": "Usage statistics: organizations/{org_id}/stats, the print job, event and printer stats/summary, "
+                 "and the owner's numbers (insights/)",
 }
 
 # The flag each print job type needs.
@@ -26,6 +30,9 @@ JOB_TYPES: dict[str, str] = {
     "mockups": "mockups",
     "designs": "designs",
     "orders": "orders",
+    "listings": "etsy_sync",
+    "shipments": "orders",
+    "imports": "designs",
 }
 
 

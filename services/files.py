@@ -75,7 +75,7 @@ def update(session: Session, settings: config.Settings, file_id: int, data: dict
     if "status" in data:
         row.status = _status_change(row, data["status"])
     old_key = row.storage_key
-    target = paths.build_key(org.shop_name, new_type, new_name)
+    target = paths.folder_key(org.folder, new_type, new_name)
     storage = shared.storage_for(settings)
     new_key = storage.move(old_key, target, on_conflict="rename") if target != old_key else old_key
     if new_key != old_key:

@@ -38,6 +38,8 @@ class ItemSchema(Schema):
                                                    "name it"})
     trim = fields.Boolean(metadata={"description": "Print only the visible artwork (transparent margins trimmed); "
                                                    "default: the request's trim"})
+    personalization = fields.String(validate=validate.Length(max=256), allow_none=True,
+                                    metadata={"description": "Text printed in the template's text area"})
 
     @validates_schema
     def _size_given(self, data: dict[str, Any], **kwargs: Any) -> None:

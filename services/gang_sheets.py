@@ -16,7 +16,7 @@ from models import organization as org_model
 from models import print_job as job_model
 from nas import shared
 from prepress import imposition, preflight, raster
-from services import gang_plan, gang_previews, outputs, rows, work
+from services import gang_plan, gang_previews, outputs, packing, personalized, rows, work
 
 ParamsSchema = gang_plan.ParamsSchema
 
@@ -37,6 +37,7 @@ def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
 def preview(session: Session, settings: config.Settings, org_id: int, params: dict[str, Any]) -> dict[str, Any]:
     """Sheets, length, utilization, preflight findings (from the recorded image facts) and film cost; nothing stored."""
     plan, layout, findings = _layout(session, settings, params)
+    findings += personalized.findings(session, params)
     return gang_plan.summary(rows.get(session, org_model.Organization, org_id, "Organization"), plan, layout, findings)
 
 
@@ -69,30 +70,36 @@ def render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
 
 
 def _render(run: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
-    plan = gang_plan.build(run.session, run.settings, job.params)
+    params, personal = personalized.prepare(run, job)
+    plan = gang_plan.build(run.session, run.settings, params)
     quality = plan.quality or "fast"
     run.progress(2, f"Imposing {sum(i.quantity for i in plan.items)} pieces ({quality})")
     layout = plan.impose()
     data = imposition.layout_to_dict(layout)
     sheets = data["sheets"]
+    found = packing.pieces(run.session, job, params, data, plan.designs)
     run.progress(5, f"Fetching {len({d.file.id for d in plan.designs.values()})} designs")
     keys = [d.file.storage_key for d in plan.designs.values()]
     with shared.local_copies(run.settings, keys) as local, tempfile.TemporaryDirectory(prefix="esa-gang-") as tmp:
         findings = _preflight(run, plan, data, local)
         art = gang_previews.design_art(run.settings, plan.designs, local)
         sources = {label: d.source(local[d.file.storage_key]) for label, d in plan.designs.items()}
-        rendered = [_sheet(run, job, plan, data, n, sources, art, tmp) for n in range(1, len(sheets) + 1)]
-        outputs.drop_stale(run, job, {i for r in rendered for i in (r["file_id"], r["preview_file_id"])})
+        rendered = [_sheet(run, job, plan, data, n, sources, art, tmp, found.labels(n))
+                    for n in range(1, len(sheets) + 1)]
+    kept = {i for r in rendered for i in (r["file_id"], r["preview_file_id"])}
+    outputs.drop_stale(run, job, kept | personal | packing.store(run, job, found))
     org = rows.get(run.session, org_model.Organization, run.org_id, "Organization")
     summary = gang_plan.summary(org, plan, layout, findings)
     job.output_length_in = summary["total_length_in"]
     run.progress(100, f"Rendered {len(sheets)} sheet(s), {summary['total_length_in']:g} in of film")
     # The layout stays in the result: where each piece went is what the operator cuts and checks by.
-    return {**summary, "quality": quality, "sheets": rendered}
+    return {**summary, "quality": quality, "sheets": rendered,
+            "orders": found.film_by_order(summary["total_length_in"])}
 
 
 def _sheet(run: work.Run, job: job_model.PrintJob, plan: gang_plan.Plan, data: dict[str, Any], n: int,
-           sources: raster.Designs, art: Mapping[str, bytes | None], tmp: str) -> dict[str, Any]:
+           sources: raster.Designs, art: Mapping[str, bytes | None], tmp: str,
+           label_texts: list[str]) -> dict[str, Any]:
     """Render sheet `n` and its preview, store both (each at its fixed name for this job); what the result lists."""
     sheet, count = data["sheets"][n - 1], len(data["sheets"])
     run.progress(20 + int(78 * (n - 1) / count),
@@ -101,7 +108,8 @@ def _sheet(run: work.Run, job: job_model.PrintJob, plan: gang_plan.Plan, data: d
     out = os.path.join(tmp, f"sheet-{n}.png")
     result = raster.render_sheet(sheet, plan.sheet_width, sources, plan.dpi, out,
                                  max_input_pixels=run.settings.max_image_pixels,
-                                 cut_guides=job.params.get("cut_guides", False), labels=job.params.get("labels", False))
+                                 cut_guides=job.params.get("cut_guides", False), labels=job.params.get("labels", False),
+                                 label_texts=label_texts)
     row = outputs.store(run, job, out, file_type="gang_sheets", tags=["gang-sheet"],
                         filename=outputs.output_name(job, "gang-sheet", stem))
     with open(out, "wb") as fh:

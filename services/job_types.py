@@ -13,7 +13,8 @@ from models import print_job as job_model
 
 # The module defining each job type of print_job.JOB_TYPES (imported when first used: they create jobs too).
 MODULES = {"print_files": "services.print_files", "designs": "services.designs", "gang_sheets": "services.gang_sheets",
-           "mockups": "services.mockups", "orders": "services.shop_sync"}
+           "mockups": "services.mockups", "orders": "services.shop_sync", "listings": "services.listing_drafts",
+           "shipments": "services.shipments", "imports": "services.library_import"}
 
 
 def module(job_type: str) -> ModuleType:

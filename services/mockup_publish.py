@@ -56,20 +56,28 @@ def publish(ctx: work.Run, job: job_model.PrintJob, made: list[dict[str, Any]],
     if shop is None or shop.status != "connected" or shop.etsy_shop_id is None:
         raise errors.Conflict("The shop to publish to is no longer connected")
     client = etsy.EtsyClient.from_settings(token=shop_tokens.provider(shop.id, ctx.settings), settings=ctx.settings)
+    return upload_in_order(ctx, job, client, shop, target["listing_id"], target["start_rank"], made,
+                           {file_id: target.get("alt_text") or name for file_id, name in names.items()})
+
+
+def upload_in_order(ctx: work.Run, job: job_model.PrintJob, client: etsy.EtsyClient, shop: shop_model.Shop,
+                    listing_id: int, start_rank: int, made: list[dict[str, Any]],
+                    alt_texts: dict[int, str]) -> list[dict[str, Any]]:
+    """Each image of `made` ({file_id}) uploaded at start_rank + n, unless listing_images says it already is."""
     published = []
     for n, entry in enumerate(made):
-        rank = target["start_rank"] + n
+        rank = start_rank + n
         row = ctx.session.get(file_model.File, entry["file_id"])
         if row is None or row.sha256 is None:
             raise errors.Conflict(f"Mockup file {entry['file_id']} was removed before it could be published")
-        ctx.progress(90 + int(10 * n / len(made)), f"Publishing image {rank} to listing {target['listing_id']}")
+        ctx.progress(90 + int(10 * n / len(made)), f"Publishing image {rank} to listing {listing_id}")
         done = ctx.session.scalar(select(image_model.ListingImage).where(
-            image_model.ListingImage.shop_id == shop.id,
-            image_model.ListingImage.etsy_listing_id == target["listing_id"],
+            image_model.ListingImage.shop_id == shop.id, image_model.ListingImage.etsy_listing_id == listing_id,
             image_model.ListingImage.rank == rank, image_model.ListingImage.sha256 == row.sha256))
         if done is None:
-            done = _upload(ctx, job, client, shop.etsy_shop_id, target, rank, row, row.sha256,
-                           target.get("alt_text") or names[row.id])
+            target = {"shop_id": shop.id, "listing_id": listing_id}
+            done = _upload(ctx, job, client, int(shop.etsy_shop_id or 0), target, rank, row, row.sha256,
+                           alt_texts[row.id])
         published.append({"file_id": row.id, "rank": rank, "listing_image_id": done.etsy_image_id})
     return published
 

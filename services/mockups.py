@@ -85,9 +85,20 @@ def render(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
     files = inputs.design_files(ctx.session, job.params["design_file_ids"], "design_file_ids")
     designs = [files[i] for i in job.params["design_file_ids"]]
     templates = mockup_inputs.templates(ctx.session, job.params["mockup_template_ids"], "mockup_template_ids")
+    made = render_set(ctx, job, designs, templates)
+    outputs.drop_stale(ctx, job, {e["file_id"] for e in made})
+    result = {"mockups": made, "count": len(made)}
+    if job.params.get("publish"):
+        result["published"] = mockup_publish.publish(ctx, job, made, alt_texts(designs, templates, made))
+    ctx.progress(100, f"Rendered {len(made)} mockups")
+    return result
+
+
+def render_set(ctx: work.Run, job: job_model.PrintJob, designs: list[file_model.File],
+               templates: list[mockup_model.MockupTemplate]) -> list[dict[str, Any]]:
+    """Every design on every template, stored as this job's outputs in that order: [{design_id, file_id...}]."""
     names = _names(job, designs, templates)
     total, prepared = len(designs) * len(templates), {}
-    kept: set[int] = set()
     made: list[dict[str, Any]] = []
     for design_row in designs:
         design = mockup_inputs.design(ctx.settings, design_row, "design_file_ids")
@@ -110,16 +121,15 @@ def render(ctx: work.Run, job: job_model.PrintJob) -> dict[str, Any]:
                                     tags=["mockup", f"design-{design_row.id}", f"mockup-template-{template.id}"])
             # Committed one by one: a retry after a crash replaces what landed instead of redoing one huge batch.
             ctx.session.commit()
-            kept.add(row.id)
             made.append({"design_id": design_row.id, "mockup_template_id": template.id, "file_id": row.id,
                          "width_px": row.width_px, "height_px": row.height_px})
-    outputs.drop_stale(ctx, job, kept)
-    result = {"mockups": made, "count": len(made)}
-    if job.params.get("publish"):
-        design_names = {d.id: d.filename.rsplit(".", 1)[0] for d in designs}
-        template_names = {t.id: t.name for t in templates}
-        alt = {e["file_id"]: f"{design_names[e['design_id']]} on {template_names[e['mockup_template_id']]}"
-               for e in made}
-        result["published"] = mockup_publish.publish(ctx, job, made, alt)
-    ctx.progress(100, f"Rendered {len(made)} mockups")
-    return result
+    return made
+
+
+def alt_texts(designs: list[file_model.File], templates: list[mockup_model.MockupTemplate],
+              made: list[dict[str, Any]]) -> dict[int, str]:
+    """'<design> on <template>' per rendered file id."""
+    design_names = {d.id: d.filename.rsplit(".", 1)[0] for d in designs}
+    template_names = {t.id: t.name for t in templates}
+    return {e["file_id"]: f"{design_names[e['design_id']]} on {template_names[e['mockup_template_id']]}"
+            for e in made}

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from models import audit, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
+from nas import errors as nas_errors
+from nas import paths
 from services import rows
 
 Organization = org_model.Organization
@@ -92,6 +94,11 @@ def update(session: Session, org_id: int, data: dict[str, Any], *, superuser: bo
         raise errors.Forbidden("Only a superuser can change is_active; owners use DELETE")
     if "settings" in data:
         data = {**data, "settings": {**org.settings, **data["settings"]}}
+    if data.get("nas_folder") is not None:
+        try:
+            paths.check_folder(data["nas_folder"])
+        except nas_errors.InvalidName as exc:
+            raise errors.Invalid(str(exc), errors={"nas_folder": [str(exc)]}) from None
     rows.apply(session, org, data, "organization.updated")
     return org
 

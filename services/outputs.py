@@ -32,7 +32,7 @@ def store(ctx: work.Run, job: job_model.PrintJob, local_path: str, *, file_type:
     an object without its row.
     """
     org = rows.get(ctx.session, org_model.Organization, ctx.org_id, "Organization")
-    key = paths.build_key(org.shop_name, file_type, paths.sanitize_filename(filename))
+    key = paths.folder_key(org.folder, file_type, paths.sanitize_filename(filename))
     size, sha = _digest(local_path)
     facts = None
     if mime_type.startswith("image/"):

@@ -11,8 +11,8 @@ from models import errors
 from models import file as file_model
 from models import print_job as job_model
 from nas import shared
-from prepress import analysis, imagelimits, print_file, raster
-from services import design_analysis, inputs, outputs, work
+from prepress import analysis, imagelimits, personalize, print_file, raster
+from services import design_analysis, inputs, outputs, personalized, work
 
 
 class ItemSchema(Schema):
@@ -26,8 +26,9 @@ class ItemSchema(Schema):
     height_in = fields.Float(validate=validate.Range(min=0.1, max=1000))
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000),
                               metadata={"description": "Copies to print (one file is rendered per design and size)"})
-
     trim = fields.Boolean(metadata={"description": "Fit only the visible artwork; default: the job's trim"})
+    personalization = fields.String(validate=validate.Length(max=256), allow_none=True,
+                                    metadata={"description": "Text printed in the template's text area"})
 
     @validates_schema
     def _one_size(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -60,7 +61,7 @@ def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
     chosen = inputs.printer(session, params.get("printer_id"), "params.printer_id")
     natural = [files[i["file_id"]] for i in params["items"] if "size_id" not in i and "width_in" not in i]
     found = design_analysis.ensure(config.get_settings(), natural)
-    items: dict[tuple[int, float, float, bool], dict[str, Any]] = {}
+    items: dict[tuple[int, float, float, bool, str], dict[str, Any]] = {}
     for n, item in enumerate(params["items"]):
         design, trim = files[item["file_id"]], item.get("trim", params["trim"])
         if "size_id" in item:
@@ -79,9 +80,10 @@ def check_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
             raise errors.Invalid(f"Item {n + 1} ({design.filename}) cannot be rendered: {refusal}",
                                  errors={"params": {f"items.{n}": [refusal]}})
         # The same design at the same size is one print file, printed `quantity` times.
-        merged = items.setdefault((item["file_id"], width, height, trim), {
+        text = personalize.clean(item.get("personalization"))
+        merged = items.setdefault((item["file_id"], width, height, trim, text), {
             "file_id": item["file_id"], "width_in": width, "height_in": height, "size_name": name, "quantity": 0,
-            "trim": trim})
+            "trim": trim, **({"personalization": text} if text else {})})
         merged["quantity"] += item["quantity"]
     stretch = params.get("stretch", bool(tpl.allow_stretch) if tpl is not None else False)
     return {"items": list(items.values()), "dpi": dpi, "stretch": stretch, "template_id": params.get("template_id"),
@@ -144,11 +146,22 @@ def _source(path: str, found: analysis.DesignAnalysis | None) -> raster.DesignSo
 
 def _render(ctx: work.Run, job: job_model.PrintJob, design: file_model.File, src: raster.DesignSource,
             item: dict[str, Any], dpi: int, stretch: bool) -> tuple[file_model.File, print_file.PrintFile]:
+    size = {"width_in": item["width_in"], "height_in": item["height_in"], "dpi": dpi, "stretch": stretch,
+            "max_pixels": ctx.settings.max_image_pixels}
+    area = personalized.area_of(inputs.template(ctx.session, job.params.get("template_id")))
+    text = item.get("personalization") or ""
+    suffix = f"{item['size_name']}_{dpi}dpi" + (f"_{personalize.safe_stem(text)}" if text else "")
     with outputs.temp_path() as out:
-        facts = print_file.render(src, out, width_in=item["width_in"], height_in=item["height_in"], dpi=dpi,
-                                  stretch=stretch, max_pixels=ctx.settings.max_image_pixels)
+        if area is not None:
+            fitted, findings = personalize.fit(area, text, item["width_in"], item["height_in"], dpi, design.filename)
+            if findings:
+                raise errors.Invalid("Preflight failed: " + "; ".join(f.message for f in findings))
+            facts = (personalize.render(src, out, area, fitted, **size) if fitted is not None
+                     else print_file.render(src, out, **size))
+        else:
+            facts = print_file.render(src, out, **size)
         row = outputs.store(ctx, job, out, file_type="print_files", tags=["print-file"],
-                            filename=outputs.output_name(job, design.filename, f"{item['size_name']}_{dpi}dpi"))
+                            filename=outputs.output_name(job, design.filename, suffix))
     # Each output is committed as it lands (outputs.store): a retry after a crash replaces it rather than redoing the
     # batch inside one long transaction.
     return row, facts

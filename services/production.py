@@ -12,7 +12,7 @@ from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from models import template as template_model
-from services import features, print_jobs
+from services import features, personalized, print_jobs
 
 # An item to produce, its order, and the template size it prints at.
 Member = tuple[order_model.OrderItem, order_model.Order, int]
@@ -43,6 +43,12 @@ def produce(session: Session, *, order_ids: Iterable[int] | None = None, created
         if template_id is None or size_id is None:
             skipped.append({"item_id": it.id, "reason": "no template size: match it with a size or set the "
                                                         "shop's default template"})
+            continue
+        problems = personalized.findings(session, {"template_id": template_id, "items": [
+            {"file_id": it.design_file_id, "size_id": size_id, "personalization": it.personalization}]})
+        if problems:
+            # Text that cannot print as the template defines it waits for the operator; other orders go on.
+            skipped.append({"item_id": it.id, "reason": "; ".join(p.message for p in problems)})
             continue
         groups.setdefault((template_id, sh.default_printer_id), []).append((it, od, size_id))
     jobs, items = [], 0
@@ -76,7 +82,8 @@ def _only_size(session: Session, template_id: int | None) -> int | None:
 def _job_for(session: Session, template_id: int, printer_id: int | None, members: list[Member], created_by: int | None,
              reprint: bool) -> job_model.PrintJob:
     params = {"template_id": template_id, "group_mode": True, "labels": True, "items": [
-        {"file_id": it.design_file_id, "size_id": size_id, "quantity": it.quantity, "group": f"R{od.etsy_receipt_id}"}
+        {"file_id": it.design_file_id, "size_id": size_id, "quantity": it.quantity, "group": f"R{od.etsy_receipt_id}",
+         **({"personalization": it.personalization} if it.personalization else {})}
         for it, od, size_id in members]}
     if printer_id is not None:
         params["printer_id"] = printer_id

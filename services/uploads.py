@@ -83,7 +83,7 @@ def upload(session: Session, settings: config.Settings, *, org_id: int, user_id:
             return existing, True
     org = rows.get(session, org_model.Organization, org_id, "Organization")
     filename = filetypes.fix_extension(files.clean_name(received.original_filename), received.kind)
-    key = paths.build_key(org.shop_name, file_type, filename)
+    key = paths.folder_key(org.folder, file_type, filename)
     storage = shared.storage_for(settings)
     # Phase 1: the row exists (status uploading) before any byte reaches storage, so a crash mid-transfer
     # leaves a visible, sweepable record rather than an untracked object.

@@ -58,3 +58,19 @@ def test_every_command_has_help(app, session):
                            ("features", "set")):
         result = _run(app, group, command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_library_import_is_queued_for_the_organizations_folder(app, session):
+    assert _run(app, "orgs", "create", "--name", "CLI Library", "--shop-name", "cli-library").exit_code == 0
+    result = _run(app, "library", "import", "--org", "cli-library", "--file-type", "designs",
+                  "--file-type", "mockups")
+    assert result.exit_code == 0, result.output
+    assert "cli-library/{designs,mockups}" in result.output
+    org = session.scalar(select(org_model.Organization).where(org_model.Organization.shop_name == "cli-library"))
+    from models import print_job as job_model
+
+    with tenancy.org_scope(org.id):
+        job = session.scalar(select(job_model.PrintJob))
+        assert job.job_type == "imports" and job.params == {"file_types": ["designs", "mockups"]}
+    again = _run(app, "library", "import", "--org", "cli-library")
+    assert again.exit_code != 0 and "already queued" in again.output

@@ -17,19 +17,24 @@ from web.api import (
     files,
     gang_sheets,
     health,
+    insights,
+    library,
+    listing_drafts,
     members,
     mockup_templates,
     orders,
     organizations,
     print_jobs,
     printers,
+    shipments,
     shops,
     templates,
 )
 
 BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp, templates.blp,
               print_jobs.blp, printers.blp, gang_sheets.blp, mockup_templates.blp, shops.blp, shops.callback_blp,
-              orders.blp, design_mappings.blp)
+              orders.blp, design_mappings.blp, listing_drafts.blp,
+              shipments.blp, library.blp, insights.blp)
 
 
 def create_app(settings: config.Settings | None = None) -> Flask:

@@ -11,17 +11,18 @@ from sqlalchemy.orm import Session
 from models import audit, db, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
-from services import accounts, organizations
+from services import accounts, library_import, organizations
 
 orgs = click.Group("orgs", help="Manage organizations.")
 users = click.Group("users", help="Manage users.")
 features = click.Group("features", help="Manage organization feature flags.")
+library = click.Group("library", help="The existing NAS library.")
 CLI = audit.Actor(source="cli")
 
 
 def register(app: Flask) -> None:
     """Attach the command groups to `flask`."""
-    for group in (orgs, users, features):
+    for group in (orgs, users, features, library):
         app.cli.add_command(group)
 
 
@@ -123,3 +124,26 @@ def set_feature(org_ref: str, name: str, value: str) -> None:
         organizations.set_features(session, org.id, {name: value == "on"})
         session.commit()
     click.echo(f"{org.shop_name}: {name} = {value}")
+
+
+@library.command("import")
+@click.option("--org", "org_ref", required=True, help="Organization id or shop_name.")
+@click.option("--file-type", "file_types", multiple=True, default=("designs",), show_default=True,
+              type=click.Choice(library_import.FILE_TYPES), help="Folder to import (repeatable).")
+@click.option("--run", "run_now", is_flag=True, help="Run the import here instead of queueing it for a worker.")
+def import_library(org_ref: str, file_types: tuple[str, ...], run_now: bool) -> None:
+    """Register the files already under the organization's NAS folder (nothing is moved or copied)."""
+    session = db.get_session()
+    org = _org(session, org_ref)
+    with tenancy.org_scope(org.id), audit.acting_as(CLI):
+        try:
+            job = library_import.start(session, list(file_types), None)
+        except errors.DomainError as exc:
+            _fail(exc.message)
+        session.commit()
+        job_id = job.id
+    click.echo(f"Queued import job {job_id} of {org.folder}/{{{','.join(file_types)}}}")
+    if run_now:
+        from jobs import runner
+
+        click.echo(f"Import job {job_id}: {runner.execute(org.id, job_id)}")

@@ -29,7 +29,7 @@ def test_authorization_url_carries_pkce_s256_and_state(etsy_settings):
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert query["response_type"] == "code" and query["client_id"] == etsy_settings.etsy_api_key
     assert query["redirect_uri"] == conftest.REDIRECT_URI and query["state"] == state
-    assert query["scope"] == "transactions_r listings_r listings_w shops_r"
+    assert query["scope"] == "transactions_r transactions_w listings_r listings_w shops_r"
     assert query["code_challenge_method"] == "S256" and query["code_challenge"] == auth.s256(verifier)
     assert verifier not in url and 43 <= len(verifier) <= 128
 

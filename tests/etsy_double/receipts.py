@@ -85,10 +85,16 @@ class Receipts:
 
     def ship_receipt(self, shop_id: int, receipt_id: int, carrier: str = "usps", tracking: str = "9400") -> Json:
         """Mark shipped with one shipment."""
-        now = self.now()
-        shipment = {"receipt_shipping_id": self.next_id(), "shipment_notification_timestamp": now,
-                    "carrier_name": carrier, "tracking_code": tracking}
-        return self.update_receipt(shop_id, receipt_id, is_shipped=True, status="completed", shipments=[shipment])
+        return self.add_shipment(shop_id, receipt_id, carrier, tracking)
+
+    def add_shipment(self, shop_id: int, receipt_id: int, carrier: str, tracking: str) -> Json:
+        """One more shipment on the receipt, which is then shipped and completed (as createReceiptShipment does)."""
+        with self.lock:
+            shipments = list(self.receipts[shop_id][receipt_id].get("shipments") or [])
+            shipments.append({"receipt_shipping_id": self.next_id(), "shipment_notification_timestamp": self.now(),
+                              "carrier_name": carrier, "tracking_code": tracking})
+            return self.update_receipt(shop_id, receipt_id, is_shipped=True, status="completed",
+                                       shipments=shipments)
 
     def query_receipts(self, shop_id: int, args: dict[str, Any]) -> tuple[int, list[Json]]:
         """(count, page) as getShopReceipts answers for parsed query `args`."""

@@ -13,7 +13,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.etsy_double import auth, contract, handlers, limits, spec, state
+from tests.etsy_double import auth, contract, handlers, limits, spec, state, writes
 
 TOKEN_PATH = "/v3/public/oauth/token"
 CONNECT_PATH = "/oauth/connect"
@@ -173,7 +173,7 @@ class EtsyDouble:
             query = op.parse("query", {k: request.args.getlist(k) for k in request.args})
         except spec.ParameterError as exc:
             return 400, {"error": str(exc)}
-        handler = handlers.HANDLERS.get(op.operation_id)
+        handler = handlers.HANDLERS.get(op.operation_id) or writes.HANDLERS.get(op.operation_id)
         if handler is None:
             return 501, {"error": f"{op.operation_id} is not served by the etsy double"}
         with self.store.lock:

@@ -23,6 +23,8 @@ class Store(receipts.Receipts):
         self.receipts: dict[int, dict[int, Json]] = {}
         self.listings: dict[int, Json] = {}
         self.images: dict[int, list[Json]] = {}
+        self.inventories: dict[int, Json] = {}
+        self._value_ids: dict[str, int] = {}
         self.sections: dict[int, list[Json]] = {}
         self.profiles: dict[int, list[Json]] = {}
         self.taxonomy: list[Json] = [self._taxonomy()]
@@ -65,13 +67,14 @@ class Store(receipts.Receipts):
         with self.lock:
             shop, listing_id = self.shops[shop_id], self.next_id()
             created = created or self.now()
+            fields.setdefault("quantity", 10)
             listing = dict(self._templates["ShopListingWithAssociations"], listing_id=listing_id,
-                           user_id=shop["user_id"], shop_id=shop_id, title=title, state=state, quantity=10,
+                           user_id=shop["user_id"], shop_id=shop_id, title=title, state=state,
                            creation_timestamp=created, created_timestamp=created, original_creation_timestamp=created,
                            ending_timestamp=created + 120 * 86400, last_modified_timestamp=created,
                            updated_timestamp=created, state_timestamp=created, price=shapes.money(price),
                            url=f"https://www.etsy.com/listing/{listing_id}", skus=[sku] if sku else [],
-                           who_made="i_did", when_made="made_to_order", **fields)
+                           **{"who_made": "i_did", "when_made": "made_to_order", **fields})
             self.listings[listing_id] = listing
             self.images[listing_id] = []
             return listing
@@ -96,6 +99,11 @@ class Store(receipts.Receipts):
         """Ranks 1..n in list order."""
         for rank, image in enumerate(self.images[listing_id], start=1):
             image["rank"] = rank
+
+    def value_id(self, value: str) -> int:
+        """The id Etsy gives a custom property value (the same text, the same id)."""
+        with self.lock:
+            return self._value_ids.setdefault(value, self.next_id())
 
     def add_section(self, shop_id: int, title: str) -> Json:
         """A shop section."""

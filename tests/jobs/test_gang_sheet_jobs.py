@@ -54,6 +54,9 @@ def test_a_60_inch_sheet_renders_at_300_dpi_with_trimmed_artwork_and_a_preview(c
     assert runner.execute(org.id, job_id) == "completed"
     job, rows = factories.job_state(session, org.id, job_id)
     assert job.status == "completed", job.error
+    # Beside the sheet and its preview, the pick list of its pieces.
+    assert [r.tags for r in rows if r.file_type == "exports"] == [[f"job-{job_id}", "pick-list"]]
+    rows = [r for r in rows if r.file_type == "gang_sheets"]
     [sheet] = job.result["sheets"]
     assert sheet["length_in"] > 56 and job.result["designs"]["banner.png"]["crop_px"] == [300, 600, 6300, 17400]
     by_id = {row.id: row for row in rows}
@@ -166,7 +169,7 @@ def test_a_rerun_that_fails_early_removes_what_an_interrupted_attempt_stored(com
     org_id = org.id
     job_id = _two_sheet_job(session, settings, org, user_id)
     assert runner.execute(org_id, job_id) == "completed"
-    assert len(factories.job_state(session, org_id, job_id)[1]) == 4 and len(_stored(settings, org)) == 4
+    assert len(factories.job_state(session, org_id, job_id)[1]) == 5 and len(_stored(settings, org)) == 4
     # As if the worker had died after storing them: the job runs again, and its design is gone by then.
     with tenancy.org_scope(org_id):
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))

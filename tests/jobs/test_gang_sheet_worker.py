@@ -35,6 +35,9 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
     job, outputs = factories.job_state(session, org.id, job_id)
     assert job.status == "completed", job.error
     sheets = job.result["sheets"]
+    pick_list = [row for row in outputs if row.file_type == "exports"]
+    assert [(r.mime_type, r.tags) for r in pick_list] == [("application/pdf", [f"job-{job_id}", "pick-list"])]
+    outputs = [row for row in outputs if row.file_type == "gang_sheets"]
     # Each sheet and its preview.
     assert 2 * len(sheets) == len(outputs) >= 4 and job.result["sheet_count"] == len(sheets)
     assert float(job.output_length_in) == job.result["total_length_in"]
@@ -49,11 +52,11 @@ def test_gang_sheet_job_renders_each_sheet_and_reruns_replace(committed, start_w
         assert round(img.info["dpi"][0]) == 72 and img.getpixel((0, img.size[1] - 1))[3] in (0, 255)
         with shared.storage_for(settings).open(shown.storage_key) as fh:
             assert max(Image.open(io.BytesIO(fh.read())).size) <= 1600
-    keys = [(row.id, row.storage_key, row.sha256) for row in outputs]
+    keys = [(row.id, row.storage_key, row.sha256) for row in outputs + pick_list]
     # A re-run (as after a crash) replaces the same outputs instead of adding new ones.
     with tenancy.org_scope(org.id):
         session.execute(update(job_model.PrintJob).where(job_model.PrintJob.id == job_id).values(status="queued"))
         session.commit()
     assert runner.execute(org.id, job_id) == "completed"
     _, again = factories.job_state(session, org.id, job_id)
-    assert [(row.id, row.storage_key, row.sha256) for row in again] == keys
+    assert sorted((row.id, row.storage_key, row.sha256) for row in again) == sorted(keys)

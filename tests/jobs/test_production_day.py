@@ -128,7 +128,8 @@ def test_a_production_day(app, committed, start_worker, tmp_path):
     assert len(sheets) >= 3 and all(s["length_in"] <= SHEET_MAX_IN for s in sheets)
     assert sum(s["length_in"] >= SHEET_MAX_IN - 6 for s in sheets) >= 2  # full 120 in sheets
     # Exactly one set of outputs: each sheet and its preview once, in the rows and in storage.
-    outputs = {f["id"]: f for f in done["outputs"]}
+    outputs = {f["id"]: f for f in done["outputs"] if f["file_type"] == "gang_sheets"}
+    assert [f["tags"] for f in done["outputs"] if f["file_type"] == "exports"] == [[f"job-{job_id}", "pick-list"]]
     assert sorted(outputs) == sorted(i for s in sheets for i in (s["file_id"], s["preview_file_id"]))
     folder = Path(app.extensions["esa_settings"].local_root_path, owner["organization"]["shop_name"], "gang_sheets")
     assert sorted(p.name for p in folder.iterdir()) == sorted(f["filename"] for f in outputs.values())

@@ -174,7 +174,8 @@ def test_seek_and_range_reads(backend: Backend) -> None:
         "my-shop/designs/..",
         "my-shop/designs/.hidden.part",
         "my-shop\\designs\\x.png",
-        "My Shop/designs/x.png",
+        " shop/designs/x.png",
+        ".shop/designs/x.png",
         "my-shop/unknown/x.png",
         "my-shop/designs/",
         "",
@@ -218,3 +219,12 @@ def test_concurrent_puts_of_one_name_never_overwrite(backend: Backend) -> None:
         thread.join(timeout=60)
     assert sorted(results) == sorted({KEY, *(f"my-shop/designs/cat-{n}.png" for n in (2, 3, 4))})
     assert sorted(read(backend.storage, key)[:1] for key in results) == [b"0", b"1", b"2", b"3"]
+
+
+def test_existing_folder_names_are_kept_as_they_are(backend: Backend) -> None:
+    key = "My Shop/designs/Cute Cat.PNG"
+    backend.storage.put(key, io.BytesIO(b"cat"))
+    assert [i.key for i in backend.storage.list("My Shop/")] == [key]
+    assert [i.key for i in backend.storage.list("My Shop/designs/")] == [key]
+    assert read(backend.storage, key) == b"cat" and backend.storage.stat(key).size == 3
+    assert list(backend.storage.list("my shop/")) == []

@@ -128,3 +128,14 @@ def test_local_path_refuses_symlink_escape(tmp_path) -> None:
         paths.local_path(root, "shop", "designs", "a.png")
     with pytest.raises(errors.InvalidName):
         paths.local_path(root, "..", "x")
+
+
+def test_folder_names_are_kept_exactly_or_refused() -> None:
+    for folder in ("MyShop", "My Shop", "Café Prints", "shop-2024"):
+        assert paths.check_folder(folder) == folder
+        assert paths.folder_key(folder, "designs", "a.png") == f"{folder}/designs/a.png"
+        assert paths.split_key(f"{folder}/designs/a.png") == (folder, "designs", "a.png")
+        assert paths.prefix_dirs(f"{folder}/designs/") == [folder, "designs"]
+    for bad in ("", " shop", "shop ", ".shop", "a/b", "..", "sh:op", "Cafe\u0301", "x" * 65):
+        with pytest.raises(errors.InvalidName):
+            paths.check_folder(bad)

@@ -279,3 +279,18 @@ def test_sixteen_bit_grey_design_is_scaled_not_clipped(tmp_path):
     sheet = {"length": 0.1, "placements": [place("G", 0, 0, 0.1, 0.1)]}
     arr = pixels(raster.render_sheet(sheet, 0.1, {"G": tmp_path / "G.png"}, 100, tmp_path / "out.png").path)
     assert (arr == (128, 128, 128, 255)).all()
+
+
+def test_labels_print_the_pick_lists_text_when_given(tmp_path):
+    designs = {"7": solid(tmp_path / "A.png", (10, 10), GREEN)}
+    sheet = {"length": 1.5, "placements": [place("7", 0.2, 0.2, 0.5, 0.5)]}
+    default = pixels(raster.render_sheet(sheet, 2.0, designs, 300, tmp_path / "d.png", labels=True).path)
+    named = pixels(raster.render_sheet(sheet, 2.0, designs, 300, tmp_path / "n.png", labels=True,
+                                       label_texts=["1-1 R3012345678"]).path)
+    # The label sits below the piece (which ends at row 210), at the piece's left edge, in the guide grey.
+    sprite = np.asarray(raster_compose._label_sprite("1-1 R3012345678", round(raster_compose.LABEL_HEIGHT_IN * 300)))
+    gap = max(1, round(raster_compose.GUIDE_OFFSET_IN * 300)) + max(1, round(raster_compose.GUIDE_WIDTH_IN * 300))
+    top = 210 + gap + 1
+    region = named[top:top + sprite.shape[0], 60:60 + sprite.shape[1]]
+    assert np.array_equal(region[..., 3], sprite[..., 3])
+    assert not np.array_equal(default, named) and np.array_equal(default[:210], named[:210])

@@ -39,7 +39,7 @@ def test_each_job_type_documents_its_parameters(client):
     params = spec["components"]["schemas"]["PrintJobCreate"]["properties"]["params"]
     refs = {ref["$ref"].rsplit("/", 1)[1] for ref in params["oneOf"]}
     assert refs == {"PrintFilesJobParams", "DesignsJobParams", "GangSheetsJobParams", "MockupsJobParams",
-                    "OrdersJobParams"}
+                    "OrdersJobParams", "ListingsJobParams", "ShipmentsJobParams", "ImportsJobParams"}
     assert "items" in spec["components"]["schemas"]["GangSheetsJobParams"]["properties"]
 
 

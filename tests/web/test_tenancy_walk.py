@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from models import listing_draft as listing_draft_model
 from models import order as order_model
+from models import shipment as shipment_model
 from models import shop as shop_model
 from models import tenancy
 from tests import helpers, imagegen
@@ -26,6 +28,8 @@ BODIES = {
     "templates": {"name": "Hijacked", "canvas": {"width_in": 30, "height_in": 30}},
     "organizations": {"name": "Hijacked"},
     "files": {"tags": ["stolen"]},
+    "ship": {"carrier_name": "usps", "tracking_code": "1Z"},
+    "shipments": {"carrier_name": "usps", "orders": [{"order_id": 1, "tracking_code": "1Z"}]},
 }
 
 
@@ -79,10 +83,15 @@ def victim_and_intruder(client, session):
                                      listing_id=77, title="Victim design tee")
         rule = order_model.DesignMapping(org_id=victim["org_id"], listing_id=77,
                                          design_file_id=upload.get_json()["file"]["id"])
-        session.add_all([item, rule])
+        draft = listing_draft_model.ListingDraft(org_id=victim["org_id"], shop_id=shop.id, status="queued",
+                                                 spec={"title": "Victim design tee"})
+        shipped = shipment_model.Shipment(org_id=victim["org_id"], order_id=order.id, carrier_name="usps",
+                                          status="queued")
+        session.add_all([item, rule, draft, shipped])
         session.flush()
         more = {"shop_id": shop.id, "order_id": order.id, "item_id": item.id, "mapping_id": rule.id,
-                "kind": "sections"}
+                "kind": "sections", "draft_id": draft.id,
+                "shipment_id": shipped.id}
     ids = {**more, "org_id": victim["org_id"], "user_id": victim["user"]["id"], "event_id": events[0]["id"],
            "entity_type": "orders", "entity_id": "42", "file_id": upload.get_json()["file"]["id"],
            "template_id": template.get_json()["id"], "size_id": template.get_json()["sizes"][0]["id"],

@@ -6,6 +6,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from models import organization
+from nas import paths
 from web.schemas import common
 
 
@@ -18,6 +19,10 @@ class OrganizationSettingsSchema(Schema):
     default_dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
     event_retention_days = fields.Integer(validate=validate.Range(min=1, max=36500))
     timezone = fields.String(validate=validate.Length(max=64))
+    nas_import_every_hours = fields.Integer(validate=validate.Range(min=0, max=720),
+                                            metadata={"description": "Import new NAS files this often; 0: never"})
+    nas_import_file_types = fields.List(fields.String(validate=validate.OneOf(sorted(paths.FILE_TYPES))),
+                                        validate=validate.Length(min=1, max=len(paths.FILE_TYPES)))
 
     @post_load
     def _stored(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -31,6 +36,8 @@ class OrganizationSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
     shop_name = fields.String(dump_only=True)
+    nas_folder = fields.String(dump_only=True, allow_none=True)
+    folder = fields.String(dump_only=True, metadata={"description": "The NAS folder holding the files"})
     settings = fields.Nested(OrganizationSettingsSchema, dump_only=True)
     is_active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -49,6 +56,9 @@ class OrganizationUpdateSchema(Schema):
     """Body of PATCH /api/organizations/{org_id}; shop_name is fixed because it names the NAS folder."""
 
     name = fields.String(validate=validate.Length(min=1, max=200))
+    nas_folder = fields.String(allow_none=True, validate=validate.Length(min=1, max=64),
+                               metadata={"description": "An existing NAS folder's name, kept as it is (mixed case "
+                                                        "included); null: shop_name"})
     settings = fields.Nested(OrganizationSettingsSchema)
     is_active = common.StrictBoolean(metadata={"description": "Superusers only"})
 

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from services import templates
-from web.schemas import common
+from web.schemas import common, personalization
 
 # Bounds keep values inside the NUMERIC columns (an overflow would be a 500, not a 422).
 MAX_CANVAS_WIDTH_IN = 1000
@@ -100,6 +100,7 @@ class TemplateSchema(Schema):
     product_type = fields.String(dump_only=True, allow_none=True)
     canvas = _Flattened(CanvasSchema, dump_only=True)
     sizes = fields.List(fields.Nested(SizeSchema), dump_only=True)
+    personalization = fields.Nested(personalization.TextAreaSchema, dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -112,6 +113,8 @@ class TemplateCreateSchema(Schema):
     product_type = fields.String(allow_none=True, validate=_name(64),
                                  metadata={"description": "e.g. uvdtf, dtf, sublimation, tee"})
     canvas = fields.Nested(CanvasSchema, required=True)
+    personalization = fields.Nested(personalization.TextAreaSchema, allow_none=True,
+                                    metadata={"description": "Where an item's personalization text prints"})
     sizes = fields.List(fields.Nested(SizeSchema), load_default=list, validate=validate.Length(max=templates.MAX_SIZES))
 
     @validates_schema
@@ -142,6 +145,7 @@ class TemplateUpdateSchema(Schema):
     description = fields.String(allow_none=True, validate=validate.Length(max=1000))
     product_type = fields.String(allow_none=True, validate=_name(64))
     canvas = fields.Nested(CanvasUpdateSchema(partial=True))
+    personalization = fields.Nested(personalization.TextAreaSchema, allow_none=True)
 
 
 class TemplateQueryArgsSchema(Schema):
