@@ -38,6 +38,7 @@ Open readers and writes hold one SFTP connection each, so concurrent threads nev
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator
@@ -109,7 +110,7 @@ class Storage(Protocol):
 
     def folder_exists(self, folder: str) -> bool: ...
 
-    def folder_list(self, folder: str) -> list[ObjectInfo]: ...
+    def folder_list(self, folder: str) -> builtins.list[ObjectInfo]: ...
 
     def folder_write(self, folder: str, name: str, stream: BinaryIO, *, token: str) -> PutResult: ...
 

@@ -1,6 +1,7 @@
 """Write locally, answer at once, back up to the NAS in a job: the `hybrid` backend."""
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -139,7 +140,7 @@ class HybridStorage:
         """True if `folder` is a directory on the NAS."""
         return self.remote.folder_exists(folder)
 
-    def folder_list(self, folder: str) -> list[base.ObjectInfo]:
+    def folder_list(self, folder: str) -> builtins.list[base.ObjectInfo]:
         """The visible files directly in the NAS folder."""
         return self.remote.folder_list(folder)
 
