@@ -68,8 +68,12 @@ def write(storage: sftp.SFTPStorage, folder: str, name: str, stream: BinaryIO, *
             if stored != size:
                 raise errors.IntegrityError(f"NAS stored {stored} bytes of {size} for {name!r}")
         except BaseException as exc:
+            refused = isinstance(exc, (OSError, errors.IntegrityError))
+            full = _disk_full(client, directory, folder, exc) if refused else None
             if exc is tracked.error or not isinstance(exc, sftp_ops.CONNECTION_ERRORS):
                 sftp_ops.quietly(client.remove, tmp)
+            if full is not None and exc is not tracked.error:
+                raise full from exc
             raise
         return base.PutResult(name, size, sha)
 
@@ -77,6 +81,21 @@ def write(storage: sftp.SFTPStorage, folder: str, name: str, stream: BinaryIO, *
     result = storage._run("folder_write", op, can_retry=tracked.rewind, foreign=lambda exc: exc is tracked.error)
     metrics.transferred("write", result.size, time.perf_counter() - started)
     return result
+
+
+def _disk_full(client: paramiko.SFTPClient, directory: str, folder: str,
+               exc: BaseException) -> errors.StorageError | None:
+    """SFTP v3 reports a full disk as a bare "Failure" (pipelined writes: as a short file): ask the folder's
+    filesystem, before the temp is removed."""
+    if isinstance(exc, sftp_ops.CONNECTION_ERRORS):
+        return None
+    try:
+        free = sftp_ops.free_bytes(client, directory)
+    except Exception:
+        return None
+    if free is not None and free < base.CHUNK_SIZE:
+        return errors.StorageError(f"no space left on the device of {folder!r} ({free} bytes free): {exc}")
+    return None
 
 
 def place(storage: sftp.SFTPStorage, folder: str, name: str, *, token: str) -> None:
