@@ -3,8 +3,8 @@ mark printed, reprint; roles and another organization's ids (404)."""
 from __future__ import annotations
 
 from models import organization as org_model
-from models import tenancy
 from models import printer as printer_model
+from models import tenancy
 from services import rip_delivery
 from tests import helpers
 from tests.jobs import rip_helpers as h

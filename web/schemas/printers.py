@@ -70,7 +70,7 @@ class PrinterUpdateSchema(Schema):
     mirror = common.StrictBoolean(metadata={"description": "Mirror left to right (sublimation, some papers)"})
     file_name_pattern = fields.String(validate=validate.Length(min=1, max=300), metadata={
         "description": "File name in the hot folder; placeholders " + ", ".join(
-            "{%s}" % k for k in printer_output.PLACEHOLDERS)})
+            f"{{{k}}}" for k in printer_output.PLACEHOLDERS)})
     job_ticket = common.StrictBoolean(metadata={"description": "Write a JSON job ticket beside each sheet"})
     auto_send = common.StrictBoolean(metadata={"description": "Send completed gang sheet jobs automatically"})
 
