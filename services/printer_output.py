@@ -39,7 +39,8 @@ def clean(data: dict[str, Any], row: printer_model.Printer | None = None) -> dic
         if problem:
             problems["file_name_pattern"] = [problem]
     hot = data["hot_folder"] if "hot_folder" in data else (row.hot_folder if row else None)
-    if data.get("auto_send") and not hot:
+    auto = data["auto_send"] if "auto_send" in data else (row.auto_send if row else False)
+    if auto and not hot:
         problems["auto_send"] = ["Automatic sending needs a hot folder"]
     if problems:
         raise errors.Invalid("Invalid printer output settings", errors=problems)

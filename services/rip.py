@@ -71,7 +71,14 @@ def on_job_completed(session: Session, job: job_model.PrintJob) -> list[Send]:
         return []
     if session.scalar(select(Send.id).where(Send.print_job_id == job.id, Send.printer_id == printer.id).limit(1)):
         return []  # a re-run of a job already sent: the operator decides about reprints
-    return send(session, printer.id, job.id, created_by=job.created_by, reason="automatic")
+    try:
+        with session.begin_nested():
+            return send(session, printer.id, job.id, created_by=job.created_by, reason="automatic")
+    except errors.DomainError as exc:
+        # The job itself is done; a sheet that cannot be queued is the operator's to send by hand.
+        audit.record(session, "printer.auto_send_failed", entity=printer, level="warning",
+                     payload={"print_job_id": job.id, "reason": exc.message})
+        return []
 
 
 def resend(session: Session, printer_id: int, send_id: int) -> Send:

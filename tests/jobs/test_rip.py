@@ -212,3 +212,16 @@ def test_the_delivery_task_retries_unreachable_and_refusing_folders() -> None:
     assert policy.get_retry_decision(exception=rip_delivery.SendFailed("x"), job=type("J", (), {"attempts": 99})()) \
         is None
 
+
+
+def test_automatic_send_that_cannot_queue_leaves_the_job_completed(session, env) -> None:
+    folder, _ = env.hot()
+    org = h.org(session)
+    with h.scoped(org.id):
+        printer = h.printer(session, org.id, folder, auto_send=True)
+        job, _ = h.completed_job(session, env, org, printer)
+        job.result["sheets"][1]["file_id"] = 2**40  # sheet 2's file is gone
+        assert rip.on_job_completed(session, job) == []
+        assert sends(session, job.id) == []
+        kinds = list(session.scalars(select(event_model.Event.event_type)))
+        assert "printer.auto_send_failed" in kinds

@@ -30,6 +30,9 @@ def test_hot_folder_must_be_inside_the_storage_root_and_exist(client):
     assert made["file_name_pattern"] == printer_model.DEFAULT_FILE_NAME_PATTERN
     helpers.assert_error(client.patch(f"{URL}{made['id']}", headers=owner["headers"],
                                       json={"processed_folder": "RIP/missing"}), 422)
+    helpers.assert_error(client.patch(f"{URL}{made['id']}", headers=owner["headers"], json={"hot_folder": None}), 422)
+    off = client.patch(f"{URL}{made['id']}", headers=owner["headers"], json={"hot_folder": None, "auto_send": False})
+    assert off.status_code == 200 and off.get_json()["hot_folder"] is None
     helpers.assert_error(client.patch(f"{URL}{made['id']}", headers=owner["headers"], json={"output_format": "jpg"}),
                          422)
 
