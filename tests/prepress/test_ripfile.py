@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -55,10 +54,11 @@ def test_png_without_mirror_needs_no_conversion() -> None:
 
 
 _CHILD = """
-import json, resource, sys
+import json, sys
 from prepress import ripfile
 info = ripfile.write(sys.argv[1], sys.argv[2], fmt="tiff", mirror=True, dpi=300)
-rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this process's own peak since exec (ru_maxrss also carries the parent's size at fork).
+rss_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({"w": info.width_px, "h": info.height_px, "rss_kb": rss_kb}))
 """
 
@@ -82,7 +82,7 @@ def test_22_by_200_inches_streams(tmp_path) -> None:
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert (figures["w"], figures["h"]) == (width, height)
     decoded_kb = width * height * 4 // 1024
-    assert figures["rss_kb"] < decoded_kb // 4, figures
+    assert figures["rss_kb"] < decoded_kb // 8, figures  # 1.5 GB decoded; streamed it stays near 100 MB
     out = pyvips.Image.new_from_file(str(dst))
     assert (out.width, out.height, out.bands) == (width, height, 4)
     assert round(out.xres * 25.4) == 300
@@ -90,4 +90,3 @@ def test_22_by_200_inches_streams(tmp_path) -> None:
     assert out.crop(width - 300, 0, 300, 300).getpoint(150, 150) == [255, 0, 0, 255]
     assert out.crop(0, height - 300, 300, 300).getpoint(150, 150) == [0, 255, 0, 255]
     assert out.getpoint(150, 150) == [0, 0, 0, 0]
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
