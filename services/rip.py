@@ -134,11 +134,12 @@ def mark_printed(session: Session, printer_id: int, send_id: int) -> Send:
     return row
 
 
-def printed(session: Session, row: Send, *, by: str) -> None:
-    """Record a sheet as printed now, and the orders all of whose sheets are printed."""
+def printed(session: Session, row: Send, *, by: str, found_in: str | None = None) -> None:
+    """Record a sheet as printed now, and the orders all of whose sheets are printed; `found_in` names the
+    processed folder the RIP moved it to, when it is there."""
     row.status, row.printed_at, row.printed_by, row.message = "printed", base.utcnow(), by, None
     audit.record(session, "printer_send.printed", entity=row, changes={"status": ["sent", "printed"]},
-                 payload={"by": by, "filename": row.filename})
+                 payload={"by": by, "filename": row.filename, "found_in": found_in})
     session.flush()
     rip_orders.update_printed(session, row)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 import config
 from models import printer as printer_model
 from models import printer_send as send_model
+from nas import base as nas_base
 from nas import errors as nas_errors
 from nas import shared
 from services import rip
@@ -38,9 +39,11 @@ def check(session: Session, settings: config.Settings) -> dict[str, Any]:
             log.warning("printer %s: cannot list its hot folder (%s); nothing marked printed", printer_id, exc)
             counts["unreachable"] += 1
             continue
+        processed = _processed(storage, session.get(printer_model.Printer, printer_id))
         for row in sent:
             if (row.hot_folder, row.filename) not in present:
-                rip.printed(session, row, by="rip")
+                found_in = processed[0] if processed and row.filename in processed[1] else None
+                rip.printed(session, row, by="rip", found_in=found_in)
                 counts["printed"] += 1
         session.commit()
     pending = session.scalars(select(Send.printer_id).where(Send.status.in_(send_model.PENDING)).distinct())
@@ -50,3 +53,13 @@ def check(session: Session, settings: config.Settings) -> dict[str, Any]:
             counts["kicked"] += 1
     session.commit()
     return counts
+
+
+def _processed(storage: nas_base.Storage, printer: printer_model.Printer | None) -> tuple[str, set[str]] | None:
+    """The printer's processed folder and the names in it, when it has one that can be listed."""
+    if printer is None or not printer.processed_folder:
+        return None
+    try:
+        return printer.processed_folder, {i.key for i in storage.folder_list(printer.processed_folder)}
+    except (nas_errors.StorageError, OSError):
+        return None

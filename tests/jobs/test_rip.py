@@ -149,7 +149,7 @@ def test_printed_detection_moves_orders_to_printed(session, env) -> None:
     processed.mkdir()
     org = h.org(session)
     with h.scoped(org.id):
-        printer = h.printer(session, org.id, folder)
+        printer = h.printer(session, org.id, folder, processed_folder=folder.rsplit("/", 1)[0] + "/processed")
         job, _ = h.completed_job(session, env, org, printer)
         first, second = rip.send(session, printer.id, job.id)
         rip_delivery.deliver(session, env.settings, printer.id)
@@ -166,6 +166,9 @@ def test_printed_detection_moves_orders_to_printed(session, env) -> None:
         found = h.orders(session, job)
         assert {r: o.production_status for r, o in found.items()} == {1001: "printed", 1002: "printed"}
         assert all(o.printed_at is not None for o in found.values())
+        events = session.scalars(select(event_model.Event).where(event_model.Event.event_type == "printer_send.printed")
+                                 .order_by(event_model.Event.id)).all()
+        assert [e.payload["found_in"] for e in events] == [printer.processed_folder, None]  # the second was deleted
 
 
 def test_an_unreadable_hot_folder_marks_nothing_printed(session, env) -> None:
