@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import ctypes
 import errno
 import os
 import shutil
@@ -201,26 +202,34 @@ class LocalStorage:
         return base.PutResult(name, size, sha)
 
     def folder_place(self, folder: str, name: str, *, token: str) -> None:
-        """Give the temp its visible name, never overwriting: ObjectExists if taken, ObjectNotFound if no temp."""
+        """Give the temp its visible name in one atomic rename that never overwrites (renameat2 NOREPLACE), so
+        the temp is gone exactly when the file appears: ObjectExists if taken, ObjectNotFound if no temp."""
         directory, name = self._folder(folder), paths.sanitize_filename(name)
         tmp, dst = directory / paths.temp_name(name, token), directory / name
         try:
-            os.link(tmp, dst)
+            if not _rename_noreplace(tmp, dst):
+                self._link_place(tmp, dst)
         except FileNotFoundError:
             raise errors.ObjectNotFound(f"{folder}/{name}") from None
         except FileExistsError:
             raise errors.ObjectExists(f"{folder}/{name}") from None
+        directory_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(directory_fd)
+        finally:
+            os.close(directory_fd)
+
+    @staticmethod
+    def _link_place(tmp: Path, dst: Path) -> None:
+        """Without renameat2: link then unlink (a crash in between leaves both names, the temp hidden)."""
+        try:
+            os.link(tmp, dst)
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK) or dst.exists():
                 raise
             os.rename(tmp, dst)  # no hard links here: check-then-rename is the best this filesystem offers
             return
         tmp.unlink()
-        directory_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(directory_fd)
-        finally:
-            os.close(directory_fd)
 
     def folder_discard(self, folder: str, name: str, *, token: str) -> None:
         """Remove the temp of (`name`, `token`) if it is there."""
@@ -228,6 +237,24 @@ class LocalStorage:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+_RENAME_NOREPLACE = 1
+_AT_FDCWD = -100
+_libc = ctypes.CDLL(None, use_errno=True)
+_renameat2 = getattr(_libc, "renameat2", None)
+
+
+def _rename_noreplace(src: Path, dst: Path) -> bool:
+    """Rename without ever overwriting; False when the system or filesystem cannot (then the caller links)."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(src), None, str(dst))
 
 
 def _is_key(key: str) -> bool:

@@ -65,11 +65,12 @@ def deliver(session: Session, settings: config.Settings, printer_id: int) -> dic
             raise
         except (nas_errors.StorageError, OSError) as exc:
             reason = _reason(exc, row)
-            _record(session, send_id, "failed", "Failed, will retry", reason)
-            with contextlib.suppress(Exception):
-                for leftover in (row.filename, row.ticket_name):
-                    if leftover:
-                        storage.folder_discard(row.hot_folder, leftover, token=token(row))
+            folder, leftovers = row.hot_folder, (row.filename, row.ticket_name)
+            if _record(session, send_id, "failed", "Failed, will retry", reason) != "placing":
+                # A half-written temp goes; a whole one waiting for its rename stays (only the rename is retried).
+                with contextlib.suppress(Exception):
+                    for leftover in filter(None, leftovers):
+                        storage.folder_discard(folder, leftover, token=f"send{send_id}")
             raise SendFailed(reason) from exc
         done["sent"] += 1
     return done
@@ -148,17 +149,19 @@ def _locked(session: Session, send_id: int) -> Send | None:
                            .execution_options(populate_existing=True)).first()
 
 
-def _record(session: Session, send_id: int, status: str, message: str, error: str) -> None:
-    """Record why the send did not get through (committed), and show it on the job."""
+def _record(session: Session, send_id: int, status: str, message: str, error: str) -> str | None:
+    """Record why the send did not get through (committed), show it on the job; the send's status now."""
     session.rollback()
     row = _locked(session, send_id)
+    now = row.status if row is not None else None
     if row is not None and row.status != "cancelled":
         # A send whose temp is complete stays `placing`: its retry only renames.
         if row.status != "placing":
-            row.status = status
+            row.status = now = status
         row.message, row.error = message, error[:1000]
         _job_message(session, row, message if status == "waiting" else f"Sending to the printer failed: {error}")
     session.commit()
+    return now
 
 
 def _job_message(session: Session, row: Send, message: str) -> None:

@@ -228,3 +228,23 @@ def test_automatic_send_that_cannot_queue_leaves_the_job_completed(session, env)
         assert sends(session, job.id) == []
         kinds = list(session.scalars(select(event_model.Event.event_type)))
         assert "printer.auto_send_failed" in kinds
+
+
+def test_a_foreign_file_of_the_same_name_holds_the_rename_until_it_is_gone(session, env) -> None:
+    folder, path = env.hot()
+    org = h.org(session)
+    with h.scoped(org.id):
+        printer = h.printer(session, org.id, folder)
+        job, made = h.completed_job(session, env, org, printer, sheets=((600, 300),), groups=(("R1001",),))
+        [row] = rip.send(session, printer.id, job.id)
+        (path / row.filename).write_bytes(b"someone else's file")
+        with pytest.raises(rip_delivery.SendFailed) as failed:
+            rip_delivery.deliver(session, env.settings, printer.id)
+        assert "already in the hot folder" in str(failed.value)
+        [row] = sends(session, job.id)
+        assert row.status == "placing" and "already in the hot folder" in row.error
+        assert everything(path) == sorted([row.filename, f".{row.filename}.send{row.id}.part"])  # the whole temp
+        (path / row.filename).unlink()
+        rip_delivery.deliver(session, env.settings, printer.id)
+        assert sends(session, job.id)[0].status == "sent" and everything(path) == [row.filename]
+        assert (path / row.filename).read_bytes() == made[0][0]
