@@ -77,6 +77,10 @@ def deliver(session: Session, settings: config.Settings, printer_id: int) -> dic
 
 
 def _deliver_one(session: Session, settings: config.Settings, storage: nas_base.Storage, row: Send) -> None:
+    if row.status != "placing":
+        printer = session.get(printer_model.Printer, row.printer_id)
+        if printer is not None and printer.hot_folder and printer.hot_folder != row.hot_folder:
+            row.hot_folder = printer.hot_folder  # moved since it was queued: nothing of it is in the old one
     folder, name, send_id, ticket = row.hot_folder, row.filename, row.id, row.ticket_name
     if row.status != "placing":
         row.status, row.attempts = "sending", row.attempts + 1

@@ -248,3 +248,18 @@ def test_a_foreign_file_of_the_same_name_holds_the_rename_until_it_is_gone(sessi
         rip_delivery.deliver(session, env.settings, printer.id)
         assert sends(session, job.id)[0].status == "sent" and everything(path) == [row.filename]
         assert (path / row.filename).read_bytes() == made[0][0]
+
+
+def test_a_pending_send_follows_the_printer_to_its_new_hot_folder(session, env) -> None:
+    old, old_path = env.hot()
+    new, new_path = env.hot()
+    org = h.org(session)
+    with h.scoped(org.id):
+        printer = h.printer(session, org.id, old)
+        job, _ = h.completed_job(session, env, org, printer, sheets=((600, 300),), groups=(("R1001",),))
+        [row] = rip.send(session, printer.id, job.id)
+        printer.hot_folder = new
+        session.flush()
+        rip_delivery.deliver(session, env.settings, printer.id)
+        assert sends(session, job.id)[0].hot_folder == new
+        assert everything(old_path) == [] and everything(new_path) == [row.filename]
