@@ -13,7 +13,7 @@ QUEUES = {
 CONCURRENCY = {"general": 4, "print_jobs": 1, "scheduler": 1}
 # Modules whose tasks every worker type registers; the scheduler adds jobs.schedule (the periodic tasks).
 TASK_MODULES = ["jobs.maintenance", "jobs.backup", "jobs.runner", "jobs.reconcile", "jobs.shop_sync",
-                "jobs.design_analysis", "jobs.library"]
+                "jobs.design_analysis", "jobs.library", "jobs.rip"]
 
 
 def _connector() -> procrastinate.PsycopgConnector:

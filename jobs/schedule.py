@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jobs import app as jobs_app
-from jobs import backup, library, maintenance, reconcile, shop_sync
+from jobs import backup, library, maintenance, reconcile, rip, shop_sync
 
 app = jobs_app.app
 
@@ -14,3 +14,4 @@ app.periodic(cron="*/5 * * * *", periodic_id="reconcile_jobs")(reconcile.fan_out
 app.periodic(cron="*/5 * * * *", periodic_id="sync_shops")(shop_sync.fan_out_shop_syncs)
 app.periodic(cron="*/5 * * * *", periodic_id="produce_orders")(shop_sync.fan_out_production)
 app.periodic(cron="41 * * * *", periodic_id="import_library")(library.fan_out_library_imports)
+app.periodic(cron="* * * * *", periodic_id="check_printed")(rip.fan_out_printed_checks)

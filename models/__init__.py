@@ -12,6 +12,7 @@ from models import (  # noqa: F401 - registers mappers and listeners
     organization,
     print_job,
     printer,
+    printer_send,
     rate_budget,
     shipment,
     shop,

@@ -30,7 +30,8 @@ class Order(base.OrgScoped, base.Timestamps, base.Base):
 
     __tablename__ = "orders"
     __table_args__ = (UniqueConstraint("shop_id", "etsy_receipt_id"),
-                      Index("ix_orders_org_id_etsy_created_at", "org_id", "etsy_created_at"))
+                      Index("ix_orders_org_id_etsy_created_at", "org_id", "etsy_created_at"),
+                      CheckConstraint("production_status IN ('sent', 'printed')", name="production_status"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False,
@@ -46,6 +47,9 @@ class Order(base.OrgScoped, base.Timestamps, base.Base):
     etsy_created_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     etsy_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Our production state, apart from Etsy's: "sent" to a printer's hot folder, "printed" once all its sheets are.
+    production_status: Mapped[str | None] = mapped_column(String(16))
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OrderItem(base.OrgScoped, base.Timestamps, base.Base):

@@ -18,6 +18,17 @@ Keys are `{shop_slug}/{file_type}/{filename}` (see `nas.paths.build_key`); backe
     check() -> dict                for /health; writes and deletes a probe file, never raises.
     close() -> None                releases connections; the object is unusable afterwards.
 
+Folders outside the key layout (a printer's hot folder: any relative path under the root, `nas.paths.folder_parts`):
+    folder_exists(folder) -> bool
+    folder_list(folder) -> list[ObjectInfo]   visible regular files directly inside (key = file name), by name;
+                                              a missing folder -> ObjectNotFound (never an empty list).
+    folder_write(folder, name, stream, *, token) -> PutResult   only the hidden temp `.{name}.{token}.part`,
+                                              replacing a leftover of the same token; nothing visible appears.
+    folder_place(folder, name, *, token)      renames that temp to `name` atomically, never overwriting:
+                                              ObjectExists if `name` is taken, ObjectNotFound if no temp.
+    folder_discard(folder, name, *, token)    removes the temp if any.
+The hybrid backend keeps these folders on the NAS.
+
 Backend extras: `SFTPStorage.put(..., temp_token=...)` (fixed temp name so a retried upload overwrites its own
 leftover) and `HybridStorage.backup(key) -> PutResult` (mirror one local object onto the NAS; run it in a job).
 
@@ -27,6 +38,7 @@ Open readers and writes hold one SFTP connection each, so concurrent threads nev
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator
@@ -95,6 +107,16 @@ class Storage(Protocol):
     def check(self) -> dict: ...
 
     def close(self) -> None: ...
+
+    def folder_exists(self, folder: str) -> bool: ...
+
+    def folder_list(self, folder: str) -> builtins.list[ObjectInfo]: ...
+
+    def folder_write(self, folder: str, name: str, stream: BinaryIO, *, token: str) -> PutResult: ...
+
+    def folder_place(self, folder: str, name: str, *, token: str) -> None: ...
+
+    def folder_discard(self, folder: str, name: str, *, token: str) -> None: ...
 
 
 def check_on_conflict(on_conflict: str) -> None:

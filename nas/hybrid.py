@@ -1,6 +1,7 @@
 """Write locally, answer at once, back up to the NAS in a job: the `hybrid` backend."""
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -133,6 +134,27 @@ class HybridStorage:
             "local": local_check,
             "remote": remote_check,
         }
+
+    # Printer hot folders are on the NAS, where the RIP's computer sees them.
+    def folder_exists(self, folder: str) -> bool:
+        """True if `folder` is a directory on the NAS."""
+        return self.remote.folder_exists(folder)
+
+    def folder_list(self, folder: str) -> builtins.list[base.ObjectInfo]:
+        """The visible files directly in the NAS folder."""
+        return self.remote.folder_list(folder)
+
+    def folder_write(self, folder: str, name: str, stream: BinaryIO, *, token: str) -> base.PutResult:
+        """Write `name`'s hidden temp in the NAS folder."""
+        return self.remote.folder_write(folder, name, stream, token=token)
+
+    def folder_place(self, folder: str, name: str, *, token: str) -> None:
+        """Rename the temp into place on the NAS, never overwriting."""
+        self.remote.folder_place(folder, name, token=token)
+
+    def folder_discard(self, folder: str, name: str, *, token: str) -> None:
+        """Remove the temp on the NAS if any."""
+        self.remote.folder_discard(folder, name, token=token)
 
     def close(self) -> None:
         """Release both sides."""

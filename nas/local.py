@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import ctypes
 import errno
 import os
 import shutil
@@ -160,8 +161,100 @@ class LocalStorage:
         result["ok"] = result["reachable"] and result["writable"]
         return result
 
+    def _folder(self, folder: str) -> Path:
+        return paths.local_path(self.root, *paths.folder_parts(folder))
+
+    def folder_exists(self, folder: str) -> bool:
+        """True if `folder` (relative to the root) is a directory."""
+        return self._folder(folder).is_dir()
+
+    def folder_list(self, folder: str) -> builtins.list[base.ObjectInfo]:
+        """The visible regular files directly in `folder`, sorted by name; ObjectNotFound if it is not there."""
+        found = []
+        try:
+            with os.scandir(self._folder(folder)) as entries:
+                for entry in entries:
+                    if paths.is_hidden(entry.name) or not entry.is_file(follow_symlinks=False):
+                        continue
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue  # taken away by the RIP while we looked
+                    found.append(base.ObjectInfo(entry.name, st.st_size, st.st_mtime))
+        except (FileNotFoundError, NotADirectoryError):
+            raise errors.ObjectNotFound(folder) from None
+        return sorted(found, key=lambda i: i.key)
+
+    def folder_write(self, folder: str, name: str, stream: BinaryIO, *, token: str) -> base.PutResult:
+        """Write the hidden temp of (`name`, `token`) in `folder`, fsynced; a leftover of the same token is replaced."""
+        directory, name = self._folder(folder), paths.sanitize_filename(name)
+        if not directory.is_dir():
+            raise errors.ObjectNotFound(folder)
+        tmp = directory / paths.temp_name(name, token)
+        try:
+            with open(tmp, "wb") as out:
+                size, sha = base.copy_stream(stream, out.write)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return base.PutResult(name, size, sha)
+
+    def folder_place(self, folder: str, name: str, *, token: str) -> None:
+        """Give the temp its visible name in one atomic rename that never overwrites (renameat2 NOREPLACE), so
+        the temp is gone exactly when the file appears: ObjectExists if taken, ObjectNotFound if no temp."""
+        directory, name = self._folder(folder), paths.sanitize_filename(name)
+        tmp, dst = directory / paths.temp_name(name, token), directory / name
+        try:
+            if not _rename_noreplace(tmp, dst):
+                self._link_place(tmp, dst)
+        except FileNotFoundError:
+            raise errors.ObjectNotFound(f"{folder}/{name}") from None
+        except FileExistsError:
+            raise errors.ObjectExists(f"{folder}/{name}") from None
+        directory_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(directory_fd)
+        finally:
+            os.close(directory_fd)
+
+    @staticmethod
+    def _link_place(tmp: Path, dst: Path) -> None:
+        """Without renameat2: link then unlink (a crash in between leaves both names, the temp hidden)."""
+        try:
+            os.link(tmp, dst)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK) or dst.exists():
+                raise
+            os.rename(tmp, dst)  # no hard links here: check-then-rename is the best this filesystem offers
+            return
+        tmp.unlink()
+
+    def folder_discard(self, folder: str, name: str, *, token: str) -> None:
+        """Remove the temp of (`name`, `token`) if it is there."""
+        (self._folder(folder) / paths.temp_name(paths.sanitize_filename(name), token)).unlink(missing_ok=True)
+
     def close(self) -> None:
         """Nothing to release."""
+
+
+_RENAME_NOREPLACE = 1
+_AT_FDCWD = -100
+_libc = ctypes.CDLL(None, use_errno=True)
+_renameat2 = getattr(_libc, "renameat2", None)
+
+
+def _rename_noreplace(src: Path, dst: Path) -> bool:
+    """Rename without ever overwriting; False when the system or filesystem cannot (then the caller links)."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(src), None, str(dst))
 
 
 def _is_key(key: str) -> bool:

@@ -22,6 +22,7 @@ FILE_TYPES = frozenset(
 MAX_FILENAME_BYTES = 200
 MAX_SHOP_SLUG = 64
 TEMP_SUFFIX = ".part"
+MAX_FOLDER_DEPTH = 8
 
 # Characters that are separators somewhere (POSIX, Windows/SMB clients of the QNAP share) or wildcards.
 _UNSAFE = re.compile(r'[/\\:*?"<>|]')
@@ -140,6 +141,24 @@ def temp_name(filename: str, token: str | None = None) -> str:
     """Hidden temp name for an atomic write next to `filename`; a fixed token makes a retry reuse its leftover."""
     token = token or secrets.token_hex(8)
     return _fit(f".{filename}", f".{token}{TEMP_SUFFIX}")
+
+
+def folder_parts(folder: str) -> tuple[str, ...]:
+    """The components of a folder path relative to the storage root (`"RIP/Epson F2100/hot"`); InvalidName for an
+    absolute path, `..`, hidden or unsafe components, or more than MAX_FOLDER_DEPTH levels."""
+    if not isinstance(folder, str) or not folder.strip("/"):
+        raise errors.InvalidName(f"bad folder {folder!r}: give a path inside the storage root")
+    parts = tuple(folder.strip("/").split("/")) if not folder.startswith("/") else ()
+    if not parts or len(parts) > MAX_FOLDER_DEPTH:
+        raise errors.InvalidName(f"bad folder {folder!r}: give a relative path inside the storage root")
+    for part in parts:
+        try:
+            ok = part == sanitize_filename(part) and not is_hidden(part)
+        except errors.InvalidName:
+            ok = False
+        if not ok:
+            raise errors.InvalidName(f"bad folder {folder!r}: {part!r} is not a plain folder name")
+    return parts
 
 
 def is_hidden(name: str) -> bool:

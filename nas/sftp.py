@@ -11,7 +11,7 @@ from typing import BinaryIO, TypeVar
 
 import paramiko
 
-from nas import base, errors, metrics, paths, sftp_io, sftp_ops, sftp_pool
+from nas import base, errors, metrics, paths, sftp_folders, sftp_io, sftp_ops, sftp_pool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -279,6 +279,26 @@ class SFTPStorage:
             result["error"] = f"{type(exc).__name__}: {exc}"
         result["ok"] = result["reachable"] and result["writable"]
         return result
+
+    def folder_exists(self, folder: str) -> bool:
+        """True if `folder` (relative to the base path) is a directory."""
+        return sftp_folders.exists(self, folder)
+
+    def folder_list(self, folder: str) -> builtins.list[base.ObjectInfo]:
+        """The visible files directly in `folder`."""
+        return sftp_folders.listing(self, folder)
+
+    def folder_write(self, folder: str, name: str, stream: BinaryIO, *, token: str) -> base.PutResult:
+        """Write `name`'s hidden temp in `folder`."""
+        return sftp_folders.write(self, folder, name, stream, token=token)
+
+    def folder_place(self, folder: str, name: str, *, token: str) -> None:
+        """Rename the temp into place, never overwriting."""
+        sftp_folders.place(self, folder, name, token=token)
+
+    def folder_discard(self, folder: str, name: str, *, token: str) -> None:
+        """Remove the temp if any."""
+        sftp_folders.discard(self, folder, name, token=token)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -14,6 +14,9 @@ BACKUP_FILE = "backup_file"
 BACKUP_QUEUE = "sync"
 ANALYSE_DESIGN = "analyse_design"
 DESIGNS_QUEUE = "designs"
+# NAS transfers share the general worker's sync queue; one delivery per printer runs at a time (its lock).
+DELIVER_TO_PRINTER = "deliver_to_printer"
+DELIVER_QUEUE = "sync"
 
 # Only ever used with the caller's connection, so its pool is never opened; a sync manager also works inside
 # a worker, whose app connector is async.

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import audit, base
 from models import print_job as job_model
-from services import print_jobs
+from services import print_jobs, rip
 
 PrintJob = job_model.PrintJob
 # Rows touched more recently than this may simply be between two steps of a live transaction.
@@ -37,6 +37,9 @@ def finish(session: Session, job: PrintJob, status: str, *, message: str | None 
     job.status, job.finished_at = status, base.utcnow()
     if status == "completed":
         job.progress, job.progress_message, job.result = 100, message or "Completed", result
+        session.flush()
+        # In the same transaction: a completed job whose printer sends automatically is queued for it at once.
+        rip.on_job_completed(session, job)
     else:
         job.progress_message = message
     audit.record(session, f"print_job.{status}", entity=job, changes={"status": ["processing", status]})

@@ -12,7 +12,7 @@ from models import audit, errors
 from models import print_job as job_model
 from models import printer as printer_model
 from models import template as template_model
-from services import rows
+from services import printer_output, rows
 
 Printer = printer_model.Printer
 T = TypeVar("T")
@@ -54,7 +54,7 @@ def search(filters: dict[str, Any]) -> Select:
 
 def create(session: Session, data: dict[str, Any]) -> Printer:
     """Add a printer; it becomes the default when asked, or when the org has no active default yet."""
-    data = _clean(session, data)
+    data = printer_output.clean(_clean(session, data))
     want_default = data.pop("is_default", None)
     if want_default and not data.get("is_active", True):
         raise errors.Invalid("An inactive printer cannot be the default", errors={"is_default": ["inactive"]})
@@ -79,7 +79,7 @@ def create(session: Session, data: dict[str, Any]) -> Printer:
 
 def update(session: Session, row: Printer, data: dict[str, Any]) -> Printer:
     """Apply a partial update; the default moves first so its row locks come before any other write."""
-    data = _clean(session, data)
+    data = printer_output.clean(_clean(session, data), row)
     if "name" in data and data["name"] != row.name:
         _check_name(session, data["name"])
     want_default = data.pop("is_default", None)
@@ -256,7 +256,7 @@ def _check_name(session: Session, name: str) -> None:
 
 def _snapshot(row: Printer) -> dict[str, Any]:
     keys = ("name", "printer_type", "manufacturer", "model", "max_width_in", "max_height_in", "dpi",
-            "supported_media", "supported_template_ids", "is_active", "is_default")
+            "supported_media", "supported_template_ids", "is_active", "is_default", *printer_output.FIELDS)
     return {key: getattr(row, key) for key in keys}
 
 

@@ -25,6 +25,7 @@ from web.api import (
     orders,
     organizations,
     print_jobs,
+    printer_sends,
     printers,
     shipments,
     shops,
@@ -32,7 +33,8 @@ from web.api import (
 )
 
 BLUEPRINTS = (health.blp, auth_api.blp, organizations.blp, members.blp, events.blp, files.blp, templates.blp,
-              print_jobs.blp, printers.blp, gang_sheets.blp, mockup_templates.blp, shops.blp, shops.callback_blp,
+              print_jobs.blp, printers.blp, printer_sends.blp, gang_sheets.blp, mockup_templates.blp, shops.blp,
+              shops.callback_blp,
               orders.blp, design_mappings.blp, listing_drafts.blp,
               shipments.blp, library.blp, insights.blp)
 

@@ -102,7 +102,8 @@ def test_suggestions_include_presets_and_history(client, session):
 
 # Bodies valid enough to pass validation, so a 404 comes from the tenant check rather than from input errors.
 _BODIES = {"check-capability": {"width_in": 1, "length_in": 1, "dpi": 72}, "set-default": None,
-           "<int:printer_id>": {"name": "Hijacked", "dpi": 72}, "": {**SUB, "name": "Intruder's own"}}
+           "<int:printer_id>": {"name": "Hijacked", "dpi": 72}, "": {**SUB, "name": "Intruder's own"},
+           "sends": {"print_job_id": 1}}
 _QUERIES = {"compatible/find": "?width_in=1"}
 
 
@@ -119,9 +120,9 @@ def test_tenancy_walk_never_reaches_another_orgs_printers(app, client, session):
     for org in (victim, intruder):
         helpers.set_features(client, org, analytics=True)
     rules = _printer_rules(app)
-    assert len(rules) == 12, rules
+    assert len(rules) == 19, rules  # 12, and the hot folder queue and sends
     for rule, method in rules:
-        path = re.sub(r"<int:printer_id>", str(secret["id"]), rule.rule)
+        path = re.sub(r"<int:(printer|send)_id>", str(secret["id"]), rule.rule)
         tail = rule.rule.removeprefix("/api/printers/")
         key = tail.rsplit("/", 1)[-1] if "/" in tail else tail
         kwargs = {"headers": intruder["headers"]}
@@ -141,5 +142,5 @@ def test_tenancy_walk_never_reaches_another_orgs_printers(app, client, session):
     assert stats["printers"][0]["jobs_total"] == 1
     assert [e.event_type for e in _events(session, victim["org_id"])] == ["printer.created", "printer.default_set"]
     for rule, method in rules:
-        path = re.sub(r"<int:printer_id>", str(secret["id"]), rule.rule)
+        path = re.sub(r"<int:(printer|send)_id>", str(secret["id"]), rule.rule)
         assert client.open(path, method=method).status_code == 401, (method, path)

@@ -46,6 +46,9 @@ class OrderSchema(Schema):
     etsy_created_at = fields.DateTime(dump_only=True, allow_none=True)
     etsy_updated_at = fields.DateTime(dump_only=True, allow_none=True)
     paid_at = fields.DateTime(dump_only=True, allow_none=True)
+    production_status = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "sent (to a printer's hot folder) or printed (every sheet carrying it printed)"})
+    printed_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class OrderDetailSchema(OrderSchema):

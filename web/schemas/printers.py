@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from models import print_job, printer
+from services import printer_output
 from web.schemas import common
 
 _POSITIVE = {"min": 0, "min_inclusive": False}
@@ -27,6 +28,13 @@ class PrinterSchema(Schema):
     supported_template_ids = fields.List(fields.Integer(), dump_only=True)
     is_active = fields.Boolean(dump_only=True)
     is_default = fields.Boolean(dump_only=True)
+    hot_folder = fields.String(dump_only=True, allow_none=True)
+    processed_folder = fields.String(dump_only=True, allow_none=True)
+    output_format = fields.String(dump_only=True)
+    mirror = fields.Boolean(dump_only=True)
+    file_name_pattern = fields.String(dump_only=True)
+    job_ticket = fields.Boolean(dump_only=True)
+    auto_send = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -53,6 +61,18 @@ class PrinterUpdateSchema(Schema):
     is_active = common.StrictBoolean()
     is_default = common.StrictBoolean(metadata={
         "description": "true makes it the one default; false hands the default to the oldest other active printer"})
+    hot_folder = fields.String(allow_none=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "The RIP's hot folder: a folder inside the storage root (NAS share or local root) that exists"})
+    processed_folder = fields.String(allow_none=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "Where the RIP moves the files it took (optional, inside the storage root)"})
+    output_format = fields.String(validate=validate.OneOf(printer.OUTPUT_FORMATS),
+                                  metadata={"description": "png (default) or tiff (LZW, alpha kept)"})
+    mirror = common.StrictBoolean(metadata={"description": "Mirror left to right (sublimation, some papers)"})
+    file_name_pattern = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "File name in the hot folder; placeholders " + ", ".join(
+            f"{{{k}}}" for k in printer_output.PLACEHOLDERS)})
+    job_ticket = common.StrictBoolean(metadata={"description": "Write a JSON job ticket beside each sheet"})
+    auto_send = common.StrictBoolean(metadata={"description": "Send completed gang sheet jobs automatically"})
 
 
 class PrinterCreateSchema(PrinterUpdateSchema):
