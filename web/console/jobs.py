@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 
 from models import db
+from prepress import thumbnails
 from models import print_job as job_model
 from services import events, files, job_types, print_jobs, today
 from web import downloads, views
@@ -66,7 +67,8 @@ def download(file_id: int):
 
 @session.required()
 def thumbnail(file_id: int):
-    size = min(max(request.args.get("size", 320, type=int) or 320, 64), 1024)
+    wanted = request.args.get("size", thumbnails.SIZE, type=int) or thumbnails.SIZE
+    size = min(max(wanted, thumbnails.MIN_SIZE), thumbnails.MAX_SIZE)
     row, data = files.thumbnail(db.get_session(), views.settings(), file_id, size)
     return Response(data, mimetype="image/webp", headers={"ETag": f'"thumb-{size}-{row.sha256}"',
                                                           "Cache-Control": "private, max-age=86400"})

@@ -19,9 +19,9 @@ from web.console import session
 log = logging.getLogger(__name__)
 
 
-def render(template: str, code: int = 200, **context: Any) -> tuple[str, int]:
+def render(name: str, code: int = 200, /, **context: Any) -> tuple[str, int]:
     """A console page, answered with the HTTP status `code`."""
-    return render_template(f"console/{template}", **context), code
+    return render_template(f"console/{name}", **context), code
 
 
 def commits(view: Callable) -> Callable:
