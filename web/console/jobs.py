@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 
 from models import db
-from prepress import thumbnails
 from models import print_job as job_model
+from prepress import thumbnails
 from services import events, files, job_types, print_jobs, today
 from web import downloads, views
 from web.console import pages, session
