@@ -13,7 +13,8 @@ from web.schemas import orders as order_schemas
 @session.required()
 def order_list():
     waiting = request.args.get("state", "")
-    stmt = orders.search({"q": request.args.get("q", "").strip() or None})
+    stmt = orders.search({"q": request.args.get("q", "").strip() or None,
+                          "shop_id": request.args.get("shop_id", type=int)})
     if waiting in today.WAITING:
         stmt = today.orders_waiting(stmt, waiting)
     page = pages.Page(stmt)

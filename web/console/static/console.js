@@ -166,6 +166,11 @@
       points.push([Math.round((e.clientX - box.left) / box.width * W), Math.round((e.clientY - box.top) / box.height * H)]);
       draw();
     });
+    const typed = document.getElementById("points");
+    if (typed) typed.addEventListener("change", () => {  // the keyboard's way: corners typed as JSON pairs
+      try { const p = JSON.parse(typed.value); if (Array.isArray(p)) { points = p.slice(0, 4); fresh = false; draw(); } }
+      catch (err) { count.textContent = "Type four [x, y] pairs, e.g. [[100, 80], [300, 80], [300, 260], [100, 260]]."; }
+    });
     const reset = document.getElementById("reset-area");
     if (reset) reset.addEventListener("click", () => { points = []; fresh = false; draw(); });
     draw();
