@@ -143,6 +143,7 @@ def test_a_day_in_the_console(app, committed, start_worker, tmp_path):
         page.click("nav >> text=Unmatched")
         item = page.locator("article.item", has_text="Sunflower tee transfer")
         assert item.locator(".pickable", has_text="sunflower.png").count() == 1
+        page.screenshot(path=str(tmp_path / "unmatched.png"), full_page=True)
         item.locator("button:has-text('Match')").click()
         page.wait_for_selector(".flash.ok >> text=Matched item")
         assert "Every order item is matched" in page.inner_text("main")
@@ -166,8 +167,13 @@ def test_a_day_in_the_console(app, committed, start_worker, tmp_path):
                                "document.getElementById('mockup-preview').naturalWidth > 0")
         page.screenshot(path=str(SHOTS / "mockup.png"))
 
+        page.click("nav >> text=Settings")
+        page.screenshot(path=str(tmp_path / "settings.png"), full_page=True)
+        page.click("nav >> text=Print jobs")
+        page.screenshot(path=str(tmp_path / "jobs.png"))
         page.click("text=Sign out")
         page.wait_for_selector("h1:has-text('Sign in')")
+        page.screenshot(path=str(tmp_path / "sign-in.png"))
         page.goto(f"{base}/console/jobs")
         assert "/console/sign-in" in page.url
     with tenancy.org_scope(org_id):
