@@ -8,11 +8,12 @@ from flask import Blueprint, Response, flash, jsonify, redirect, request, url_fo
 
 from models import db, errors
 from services import files, gang_plan, gang_sheets, print_jobs, printers
-from web import views
+from web import features, views
 from web.console import pages, session
 
 
 @session.required()
+@features.required("gang_sheets")
 def builder():
     dbs = db.get_session()
     q = request.args.get("q", "").strip()
@@ -29,6 +30,7 @@ def _params() -> dict:
 
 
 @session.required()
+@features.required("gang_sheets")
 @pages.commits
 def preview():
     """Sheets, length, utilization, preflight and film cost of the picked designs (nothing is stored)."""
@@ -36,6 +38,7 @@ def preview():
 
 
 @session.required()
+@features.required("gang_sheets")
 @pages.commits
 def picture():
     """One sheet of the layout as SVG (outlines, pieces from thumbnails, labels)."""
@@ -45,6 +48,7 @@ def picture():
 
 
 @session.required("operator")
+@features.required("gang_sheets")
 @pages.commits
 def queue():
     """Queue the layout as a gang_sheets job and follow it on its page."""

@@ -8,19 +8,21 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from models import db, errors
 from services import files, mockup_templates, uploads
+from web import features, views
 from web import uploads as received
-from web import views
 from web.console import pages, session
 from web.schemas import mockup_templates as schemas
 
 
 @session.required()
+@features.required("mockups")
 def mockups():
     rows = db.get_session().scalars(mockup_templates.search({}).limit(200)).all()
     return pages.render("mockups.html", templates=rows)
 
 
 @session.required("operator")
+@features.required("mockups")
 @pages.commits
 def create():
     """A new template from a photo, with a first print area in its middle to move by clicking four corners."""
@@ -44,6 +46,7 @@ def create():
 
 
 @session.required()
+@features.required("mockups")
 def mockup(mockup_id: int):
     dbs = db.get_session()
     row = mockup_templates.get(dbs, mockup_id)
@@ -52,6 +55,7 @@ def mockup(mockup_id: int):
 
 
 @session.required("operator")
+@features.required("mockups")
 @pages.commits
 def place(mockup_id: int):
     """Save the print area's four corners (photo pixels, clockwise from the top left)."""
@@ -66,6 +70,7 @@ def place(mockup_id: int):
 
 
 @session.required()
+@features.required("mockups")
 def preview(mockup_id: int):
     """A small mockup of a design on the template (nothing is stored)."""
     data = schemas.MockupPreviewSchema().load({"file_id": request.args.get("file_id", type=int) or 0,

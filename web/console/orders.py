@@ -6,11 +6,13 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from models import db
 from services import files, orders, shops, templates, today
+from web import features
 from web.console import pages, session
 from web.schemas import orders as order_schemas
 
 
 @session.required()
+@features.required("orders")
 def order_list():
     waiting = request.args.get("state", "")
     stmt = orders.search({"q": request.args.get("q", "").strip() or None,
@@ -23,11 +25,13 @@ def order_list():
 
 
 @session.required()
+@features.required("orders")
 def order(order_id: int):
     return pages.render("order.html", order=orders.detail(db.get_session(), order_id))
 
 
 @session.required()
+@features.required("orders")
 def unmatched():
     dbs = db.get_session()
     page = pages.Page(orders.unmatched(), size=20)
@@ -40,6 +44,7 @@ def unmatched():
 
 
 @session.required("operator")
+@features.required("orders")
 @pages.commits
 def match(item_id: int):
     form = {k: v for k, v in request.form.items() if k == "scope" and v}
@@ -59,6 +64,7 @@ def match(item_id: int):
 
 
 @session.required("operator")
+@features.required("orders")
 @pages.commits
 def produce():
     me = session.current()

@@ -8,6 +8,7 @@ from models import printer as printer_model
 from models import user as user_model
 from services import events, features, members, organizations, printers, templates
 from web import export
+from web import features as gates
 from web.console import pages, session
 from web.schemas import members as member_schemas
 from web.schemas import printers as printer_schemas
@@ -25,6 +26,7 @@ def settings():
 
 
 @session.required("admin")
+@gates.required("print")
 @pages.commits
 def add_printer():
     form = {k: v for k, v in request.form.items() if k in ("name", "printer_type", "max_width_in", "dpi") and v}

@@ -5,17 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 
 from models import db, errors
+from services import features as feature_flags
 from services import organizations, shops
-from web import views
+from web import features, views
 from web.console import pages, session
 
 
 @session.required()
+@features.required("etsy_sync")
 def shop_list():
     return pages.render("shops.html", shops=db.get_session().scalars(shops.search().limit(200)).all())
 
 
 @session.required("admin")
+@features.required("etsy_sync")
 @pages.commits
 def connect():
     """Start connecting: the browser goes to Etsy, which sends it back to the callback, then to the confirmation."""
@@ -32,6 +35,7 @@ def confirm(confirmation: str):
     if me is None:
         return redirect(url_for("console.sign_in", next=request.path))
     dbs = db.get_session()
+    feature_flags.require(dbs, "etsy_sync")
     if request.method == "POST":
         try:
             shop = shops.confirm_connect(dbs, views.settings(), confirmation, user_id=me.id,
@@ -52,6 +56,7 @@ def confirm(confirmation: str):
 
 
 @session.required("operator")
+@features.required("etsy_sync")
 @pages.commits
 def sync(shop_id: int):
     me = session.current()
@@ -62,6 +67,7 @@ def sync(shop_id: int):
 
 
 @session.required("admin")
+@features.required("etsy_sync")
 @pages.commits
 def disconnect(shop_id: int):
     shops.disconnect(db.get_session(), shop_id)

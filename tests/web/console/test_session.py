@@ -101,3 +101,16 @@ def test_viewers_read_but_do_not_act(client, role):
     refused = client.post("/console/settings/features", data={"flag": "print", "csrf_token": token})
     assert refused.status_code == 403
     assert client.get("/console/settings/audit").status_code == 403
+
+
+def test_pages_of_a_feature_turned_off_are_refused_naming_it(client):
+    owner = helpers.register(client)
+    helpers.set_features(client, owner, etsy_sync=False, orders=False)
+    pages.sign_in(client, owner["user"]["email"])
+    for path in ("/console/shops", "/console/orders", "/console/orders/unmatched"):
+        page = client.get(path)
+        assert page.status_code == 403 and ("etsy_sync" in page.get_data(as_text=True)
+                                            or "orders" in page.get_data(as_text=True)), path
+    refused = client.post("/console/shops/connect", data={"csrf_token": pages.csrf(client, "/console/")})
+    assert refused.status_code == 403
+    assert client.get("/console/gang-sheets").status_code == 200
