@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from models import db, errors
 from services import organizations
 from web import errors as web_errors
 from web.console import session
-
-log = logging.getLogger(__name__)
 
 
 def render(name: str, code: int = 200, /, **context: Any) -> tuple[str, int]:
@@ -105,6 +104,14 @@ def register(blp: Blueprint) -> None:
         details = exc.messages if isinstance(exc.messages, dict) else {"form": exc.messages}
         return _error(422, "Check the form", details)
 
+    @blp.errorhandler(sa_exc.IntegrityError)
+    def _conflict(exc: sa_exc.IntegrityError):
+        return _error(409, "That conflicts with something already saved (a name or value that must be unique)")
+
+    @blp.errorhandler(sa_exc.DataError)
+    def _bad_value(exc: sa_exc.DataError):
+        return _error(422, "A value is out of range or not allowed")
+
     @blp.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return _error(exc.code or 500, exc.description or exc.name)
@@ -117,8 +124,6 @@ class Page:
     """One page of a list query: its rows, number and page count (one count query, one page query)."""
 
     def __init__(self, stmt: Any, size: int = 50) -> None:
-        from sqlalchemy import func, select
-
         dbs = db.get_session()
         self.number = max(1, request.args.get("page", 1, type=int) or 1)
         self.total = dbs.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
