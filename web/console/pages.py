@@ -64,8 +64,16 @@ def _error(status: int, message: str, details: dict | None = None):
 def _detail_text(details: dict | None) -> str:
     if not details:
         return ""
-    return " (" + "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                            for k, v in details.items()) + ")"
+    return " (" + "; ".join(f"{key}: {text}" for key, text in _flat(details)) + ")"
+
+
+def _flat(details: Any, prefix: str = "") -> list[tuple[str, str]]:
+    # Nested schema errors ({"canvas": {"width_in": [...]}}) read as "canvas.width_in: ...".
+    if isinstance(details, dict):
+        return [pair for key, value in details.items() for pair in _flat(value, f"{prefix}{key}.")]
+    if isinstance(details, list) and all(isinstance(v, str) for v in details):
+        return [(prefix.rstrip("."), " ".join(details))]
+    return [(prefix.rstrip("."), str(details))]
 
 
 def _context() -> dict[str, Any]:

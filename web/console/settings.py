@@ -12,6 +12,7 @@ from web import features as gates
 from web.console import pages, session
 from web.schemas import members as member_schemas
 from web.schemas import printers as printer_schemas
+from web.schemas import templates as template_schemas
 
 
 @session.required()
@@ -35,6 +36,40 @@ def add_printer():
     row = printers.create(db.get_session(), printer_schemas.PrinterCreateSchema().load(form))
     flash(f"Printer {row.name} added.", "ok")
     return redirect(url_for("console.settings") + "#printers")
+
+
+def _number(value: str | None) -> float | str | None:
+    """A form's number as the schemas read JSON numbers (what is no number stays, and is named by the schema)."""
+    try:
+        number = float(value or "")
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+@session.required("admin")
+@pages.commits
+def add_template():
+    """A template: its name, product and canvas (sizes are added one by one below it)."""
+    form = request.form
+    data = template_schemas.TemplateCreateSchema().load({
+        "name": form.get("name", ""), **({"product_type": form["product_type"]} if form.get("product_type") else {}),
+        "canvas": {"width_in": _number(form.get("width_in")), "height_in": _number(form.get("height_in")),
+                   "dpi": _number(form.get("dpi") or "300")}})
+    row = templates.create(db.get_session(), data)
+    flash(f"Template {row.name} added; now add its sizes.", "ok")
+    return redirect(url_for("console.settings") + "#templates")
+
+
+@session.required("admin")
+@pages.commits
+def add_size():
+    form = request.form
+    data = template_schemas.SizeSchema().load({"name": form.get("name", ""), "width_in": _number(form.get("width_in")),
+                                               "height_in": _number(form.get("height_in"))})
+    size = templates.add_size(db.get_session(), request.form.get("template_id", 0, type=int), data)
+    flash(f"Size {size.name} added.", "ok")
+    return redirect(url_for("console.settings") + "#templates")
 
 
 @session.required("admin")
@@ -87,6 +122,8 @@ def audit_export():
 def register(blp: Blueprint) -> None:
     blp.add_url_rule("/settings", "settings", settings)
     blp.add_url_rule("/settings/printers", "printer_add", add_printer, methods=["POST"])
+    blp.add_url_rule("/settings/templates", "template_add", add_template, methods=["POST"])
+    blp.add_url_rule("/settings/templates/sizes", "size_add", add_size, methods=["POST"])
     blp.add_url_rule("/settings/members", "member_add", add_member, methods=["POST"])
     blp.add_url_rule("/settings/members/<int:user_id>/role", "member_role", set_role, methods=["POST"])
     blp.add_url_rule("/settings/features", "features", set_features, methods=["POST"])

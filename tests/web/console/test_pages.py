@@ -125,3 +125,39 @@ def test_builder_lays_out_pictures_and_queues(client, session):
     progress = client.get(f"/console/jobs/progress?ids={job_id}").get_json()
     assert progress == [{"id": job_id, "status": "queued", "progress": 0, "message": None, "error": None}]
     assert f"Job #{job_id}" in client.get(f"/console/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_settings_add_a_template_and_its_sizes_then_match_with_a_size(client, session):
+    owner = helpers.register(client)
+    pages.sign_in(client, owner["user"]["email"])
+    token = pages.csrf(client, "/console/settings")
+    assert client.post("/console/settings/templates", data={"name": "Tee front", "product_type": "dtf",
+                                                            "width_in": "22", "height_in": "24", "dpi": "300",
+                                                            "csrf_token": token}).status_code == 302
+    page = client.get("/console/settings").get_data(as_text=True)
+    template_id = re.search(r'<option value="(\d+)">Tee front</option>', page).group(1)
+    added = client.post("/console/settings/templates/sizes", data={"template_id": template_id, "name": "Adult",
+                                                                   "width_in": "10", "height_in": "12",
+                                                                   "csrf_token": token})
+    assert added.status_code == 302
+    too_big = client.post("/console/settings/templates/sizes", data={
+        "template_id": template_id, "name": "Huge", "width_in": "40", "height_in": "40", "csrf_token": token},
+        follow_redirects=True)
+    assert "flash error" in too_big.get_data(as_text=True)
+    assert "Adult 10.0 × 12.0 in" in client.get("/console/settings").get_data(as_text=True)
+    # The size picker of an unmatched item offers it, and the match keeps template and size.
+    design = _upload(client, "sized.png")
+    ids = _orders(session, owner["org_id"])
+    size = re.search(r'<option value="(\d+):(\d+)">Adult', client.get("/console/orders/unmatched").get_data(
+        as_text=True))
+    assert size and size.group(1) == template_id
+    with tenancy.org_scope(owner["org_id"]):
+        item = session.scalars(select(order_model.OrderItem).where(
+            order_model.OrderItem.order_id == ids["unmatched"])).one()
+    client.post(f"/console/orders/items/{item.id}/match", data={
+        "design_file_id": str(design["id"]), "size": f"{size.group(1)}:{size.group(2)}", "scope": "item",
+        "csrf_token": token})
+    with tenancy.org_scope(owner["org_id"]):
+        session.refresh(item)
+        assert (item.match_status, item.template_id, item.size_id) == ("matched", int(size.group(1)),
+                                                                       int(size.group(2)))
