@@ -161,3 +161,15 @@ def test_settings_add_a_template_and_its_sizes_then_match_with_a_size(client, se
         session.refresh(item)
         assert (item.match_status, item.template_id, item.size_id) == ("matched", int(size.group(1)),
                                                                        int(size.group(2)))
+
+
+def test_orders_list_offers_picked_orders_to_produce(client, session):
+    owner = helpers.register(client)
+    pages.sign_in(client, owner["user"]["email"])
+    ids = _orders(session, owner["org_id"])
+    listed = client.get("/console/orders").get_data(as_text=True)
+    assert all(f'name="order_id" value="{i}"' in listed for i in ids.values())
+    answer = client.post("/console/orders/produce", data={"order_id": [str(ids["held"]), str(ids["ready"])],
+                                                          "csrf_token": pages.csrf(client, "/console/orders")},
+                         follow_redirects=True)
+    assert "Nothing to produce" in answer.get_data(as_text=True)  # matched, but no template size yet

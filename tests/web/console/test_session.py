@@ -114,3 +114,28 @@ def test_pages_of_a_feature_turned_off_are_refused_naming_it(client):
     refused = client.post("/console/shops/connect", data={"csrf_token": pages.csrf(client, "/console/")})
     assert refused.status_code == 403
     assert client.get("/console/gang-sheets").status_code == 200
+
+
+def test_superusers_switch_organization_members_cannot(client, session):
+    from models import tenancy
+    from models import user as user_model
+
+    admin = helpers.register(client, org_name="Platform")
+    other = helpers.register(client, org_name="Customer Prints")
+    with tenancy.org_scope(admin["org_id"]):
+        session.get(user_model.User, admin["user"]["id"]).is_superuser = True
+        session.commit()
+    pages.sign_in(client, admin["user"]["email"])
+    listing = client.get("/console/organization").get_data(as_text=True)
+    assert "Customer Prints" in listing
+    token = pages.csrf(client, "/console/organization")
+    assert client.post("/console/organization", data={"org_id": str(other["org_id"]),
+                                                      "csrf_token": token}).status_code == 302
+    assert "Customer Prints" in client.get("/console/").get_data(as_text=True)
+    assert client.post("/console/organization", data={"org_id": "999999", "csrf_token": token}).status_code == 404
+    client.post("/console/sign-out", data={"csrf_token": token})
+    pages.sign_in(client, other["user"]["email"])
+    token = pages.csrf(client, "/console/organization")
+    refused = client.post("/console/organization", data={"org_id": str(admin["org_id"]), "csrf_token": token})
+    assert refused.status_code == 403
+    assert "Customer Prints" in client.get("/console/").get_data(as_text=True)
