@@ -216,3 +216,19 @@ def test_one_etsy_shop_belongs_to_one_organization(client, etsy_app, double, ses
     assert client.delete(f"/api/organizations/{first['org_id']}/shops/{shop_id}",
                          headers=first["headers"]).status_code == 204
     assert _connect(client, second, _start(client, second)[0])["etsy_shop_id"] == seller["shop_id"]
+
+
+def test_with_a_frontend_the_callback_hands_it_the_confirmation(client, app, settings, double, monkeypatch):
+    double.add_seller()
+    monkeypatch.setitem(app.extensions, "esa_settings", dataclasses.replace(
+        etsy_flow.settings_for(settings, double), frontend_url="https://app.example.com/"))
+    owner = helpers.register(client)
+    started, _ = _start(client, owner)
+    answer = client.get("/api/etsy/oauth/callback", query_string=_approve(started["authorization_url"]))
+    assert answer.status_code == 302
+    location = urlsplit(answer.headers["Location"])
+    assert (location.netloc, location.path) == ("app.example.com", "/shops/confirm")
+    confirmation = parse_qs(location.query)["confirmation"][0]
+    confirmed = client.post(f"/api/organizations/{owner['org_id']}/shops/connect/confirm", headers=owner["headers"],
+                            json={"confirmation": confirmation})
+    assert confirmed.status_code == 200 and confirmed.get_json()["status"] == "connected"

@@ -1,6 +1,7 @@
 """The console in a real headless Chromium against a live server and real workers: sign up and in, upload designs,
 build and queue a gang sheet and watch it complete, match an unmatched item, place a mockup area and preview it,
-sign out. Screenshots go to docs/screenshots/."""
+sign out; another organization's ids are 404 pages and forms without their token are refused. Screenshots go to
+docs/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ import io
 import math
 from pathlib import Path
 
+import requests
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from models import order as order_model
 from models import organization as org_model
 from models import shop as shop_model
 from models import tenancy
-from tests import browser, helpers
+from tests import browser, helpers, imagegen
 
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 VIEW = {"width": 1280, "height": 860}
@@ -180,3 +182,42 @@ def test_a_day_in_the_console(app, committed, start_worker, tmp_path):
         item = session.scalars(select(order_model.OrderItem)).one()
         rule = session.scalars(select(order_model.DesignMapping)).one()
     assert item.match_status == "matched" and rule.listing_id == 555_001
+
+
+def test_another_orgs_pages_and_forms_without_the_token_in_the_browser(app, committed, tmp_path):
+    session, created = committed
+    with browser.serve(app) as base, browser.chromium() as chromium:
+        theirs = requests.post(f"{base}/api/auth/register", timeout=10, json={
+            "email": "them@example.com", "password": helpers.PASSWORD, "organization_name": "Their Prints"}).json()
+        created.append(theirs["organization"]["id"])
+        upload = requests.post(f"{base}/api/organizations/{theirs['organization']['id']}/files/upload",
+                               headers=helpers.bearer(theirs["access_token"]), timeout=10,
+                               files={"file": ("theirs.png", imagegen.png(), "image/png")},
+                               data={"file_type": "designs"}).json()
+        mine = requests.post(f"{base}/api/auth/register", timeout=10, json={
+            "email": "me@example.com", "password": helpers.PASSWORD, "organization_name": "My Prints"}).json()
+        created.append(mine["organization"]["id"])
+        page = chromium.new_page(viewport=VIEW)
+        page.goto(f"{base}/console/sign-in")
+        page.fill("#email", "me@example.com")
+        page.fill("#password", helpers.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("h1:has-text('Today')")
+        for path in (f"/console/files/{upload['file']['id']}/download", "/console/jobs/999999",
+                     f"/console/mockups/{upload['file']['id']}"):
+            answer = page.goto(base + path)
+            assert answer is not None and answer.status == 404, path
+            assert page.inner_text("h1") == "Not found"
+        # A form posted without its token (as another site would) is refused, and nothing changes.
+        page.goto(f"{base}/console/settings")
+        status = page.evaluate("""async () => {
+            const form = new FormData(); form.append("name", "Forged"); form.append("printer_type", "dtf");
+            form.append("max_width_in", "22");
+            return (await fetch("/console/settings/printers", {method: "POST", body: form})).status; }""")
+        assert status == 400
+        page.locator("form[action$='/settings/printers'] input[name=csrf_token]").evaluate("e => e.value = 'x'")
+        page.fill("#p-name", "Forged too")
+        page.click("button:has-text('Add printer')")
+        assert "expired" in page.inner_text("main")
+        page.goto(f"{base}/console/settings")
+        assert "No printers yet" in page.inner_text("#printers")
