@@ -49,7 +49,8 @@ def unmatched():
 def match(item_id: int):
     form = {k: v for k, v in request.form.items() if k == "scope" and v}
     # A suggestion's radio button, or the list after it when the operator picked another design there.
-    picked = [v for v in request.form.getlist("design_file_id") if v]
+    # A typed pick reads "12 · fox.png" (the design list's value): its number is the design.
+    picked = [v.split("·", 1)[0].strip() for v in request.form.getlist("design_file_id") if v.strip()]
     if picked:
         form["design_file_id"] = picked[-1]
     # The size picker's value is "template_id:size_id" (sizes are grouped by template).

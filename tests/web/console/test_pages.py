@@ -76,7 +76,7 @@ def test_match_saves_the_rule_and_produce_queues_a_gang_sheet(client, session):
         item = session.scalars(select(order_model.OrderItem).where(
             order_model.OrderItem.order_id == ids["unmatched"])).one()
     done = client.post(f"/console/orders/items/{item.id}/match", data={
-        "design_file_id": [str(design["id"]), ""], "scope": "listing", "csrf_token": token})
+        "design_file_id": ["", f"{design['id']} · unmatched-tee.png"], "scope": "listing", "csrf_token": token})
     assert done.status_code == 302
     assert "Every order item is matched" in client.get("/console/orders/unmatched").get_data(as_text=True)
     with tenancy.org_scope(owner["org_id"]):
