@@ -130,6 +130,9 @@ def test_a_day_in_the_console(app, committed, start_worker, tmp_path):
         page.wait_for_function("[...document.querySelectorAll('.pick img')].every(i => i.complete)")
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SHOTS / "gang-sheet-builder.png"))
+        page.set_viewport_size({"width": 800, "height": 1100})  # a tablet held upright
+        page.screenshot(path=str(tmp_path / "gang-sheet-builder-tablet.png"))
+        page.set_viewport_size(VIEW)
         page.click("#queue")
         page.wait_for_selector("h1:has-text('Job #')")
         page.wait_for_selector(".badge.s-completed", timeout=120_000)
