@@ -66,8 +66,9 @@ def main() -> int:
             # and we stop the children in order.
             children[name] = subprocess.Popen([sys.executable, "-m", "devtools.procfile", name], cwd=ROOT,
                                               env=child_env, start_new_session=True)
-        print(f"serving http://127.0.0.1:{env.get('PORT', '8000')} (API docs at /api/docs); Ctrl-C stops",
-              flush=True)
+        base = f"http://127.0.0.1:{env.get('PORT', '8000')}"
+        print(f"serving {base}: the console at {base}/console/ (sign up there), API docs at {base}/api/docs; "
+              "Ctrl-C stops", flush=True)
         status = 0
         while not stopping:
             for name, child in children.items():

@@ -9,10 +9,12 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,6 +31,9 @@ class Shop(base.OrgScoped, base.Timestamps, base.Base):
     __tablename__ = "shops"
     __table_args__ = (
         UniqueConstraint("org_id", "etsy_shop_id"),
+        # One Etsy shop belongs to one organization at a time (a disconnected row is history, not a hold).
+        Index("uq_shops_etsy_shop_held", "etsy_shop_id", unique=True,
+              postgresql_where=text("etsy_shop_id IS NOT NULL AND status <> 'disconnected'")),
         CheckConstraint("status IN ('pending', 'connected', 'needs_reauth', 'disconnected')", name="status"),
         CheckConstraint("sync_interval_minutes BETWEEN 5 AND 1440", name="interval"),
         CheckConstraint("hold_hours BETWEEN 0 AND 720", name="hold"),
@@ -71,3 +76,8 @@ class OAuthState(base.OrgScoped, base.Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by the callback: Etsy's code (encrypted) waits for the starting member's confirmation, which must carry
+    # the token whose sha256 is confirm_hash (only the browser Etsy sent back holds it). Cleared once used.
+    code_enc: Mapped[str | None] = mapped_column(Text)
+    confirm_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -44,6 +44,14 @@ def get_order(session: Session, order_id: int) -> order_model.Order:
     return rows.get(session, order_model.Order, order_id, "Order")
 
 
+def by_ids(session: Session, order_ids: set[int]) -> dict[int, order_model.Order]:
+    """The current organization's orders among `order_ids`, by id (one query)."""
+    if not order_ids:
+        return {}
+    rows_ = session.scalars(select(order_model.Order).where(order_model.Order.id.in_(order_ids)))
+    return {o.id: o for o in rows_}
+
+
 def detail(session: Session, order_id: int) -> dict[str, Any]:
     """One order's columns with its items."""
     order = get_order(session, order_id)

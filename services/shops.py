@@ -62,12 +62,43 @@ def claim_state(session: Session, state: str) -> tuple[shop_model.OAuthState, st
     return row, secrets.decrypt(row.code_verifier_enc)
 
 
-def finish_connect(session: Session, settings: config.Settings, attempt: shop_model.OAuthState, verifier: str, *,
-                   code: str | None, error: str | None) -> Shop:
-    """Trade the callback's code for tokens and store the connected shop (the session is scoped to its org)."""
+def receive_callback(session: Session, attempt: shop_model.OAuthState, *, code: str | None,
+                     error: str | None) -> str:
+    """Etsy's answer to a claimed attempt (the session is scoped to its org): the code is kept (encrypted) until the
+    member who started the connection confirms it; returns the confirmation token only the returning browser gets."""
     if error or not code:
         session.commit()  # the state stays used: a refused or broken attempt cannot be replayed
         raise errors.Invalid(f"Etsy did not authorize the connection: {error or 'no code'}")
+    token = oauth.new_state()
+    attempt.code_enc, attempt.confirm_hash = secrets.encrypt(code), state_hash(token)
+    attempt.returned_at = base.utcnow()
+    return token
+
+
+def awaiting(session: Session, confirmation: str, user_id: int, org_id: int) -> shop_model.OAuthState:
+    """The attempt a confirmation token names, if `user_id` of `org_id` started it and it is still open."""
+    with tenancy.system_access("a confirmation names its attempt only through the token it carries"):
+        attempt = session.scalar(select(shop_model.OAuthState)
+                                 .where(shop_model.OAuthState.confirm_hash == state_hash(confirmation))
+                                 .with_for_update())
+    if attempt is None:
+        raise errors.NotFound("Unknown connection; start connecting the shop again")
+    if attempt.created_by != user_id or attempt.org_id != org_id:
+        raise errors.Forbidden("Only the member who started this connection can confirm it")
+    if attempt.code_enc is None:
+        raise errors.Invalid("This connection was already confirmed or refused; start connecting the shop again")
+    if attempt.returned_at is None or attempt.returned_at + STATE_TTL <= base.utcnow():
+        raise errors.Invalid("This connection expired; start connecting the shop again")
+    return attempt
+
+
+def confirm_connect(session: Session, settings: config.Settings, confirmation: str, *, user_id: int,
+                    org_id: int) -> Shop:
+    """The starting member confirms: the code is traded for tokens and the shop stored in their organization
+    (the session is scoped to it); a shop another organization holds is refused."""
+    attempt = awaiting(session, confirmation, user_id, org_id)
+    code, verifier = secrets.decrypt(attempt.code_enc or ""), secrets.decrypt(attempt.code_verifier_enc)
+    attempt.code_enc = None  # one confirmation per callback, whatever Etsy answers
     try:
         token = oauth.exchange_code(code, verifier, settings)
         client = etsy.EtsyClient.from_settings(token=lambda: token["access_token"], settings=settings)
@@ -76,11 +107,23 @@ def finish_connect(session: Session, settings: config.Settings, attempt: shop_mo
     except etsy.EtsyError as exc:
         session.commit()
         raise errors.Invalid(f"Etsy refused the connection: {exc}") from None
+    if held_elsewhere(session, etsy_shop["shop_id"], org_id):
+        audit.record(session, "shop.connect_refused", level="warning",
+                     payload={"etsy_shop_id": etsy_shop["shop_id"], "reason": "held by another organization"})
+        session.commit()
+        raise errors.Conflict(f"The Etsy shop {etsy_shop.get('shop_name') or etsy_shop['shop_id']} is connected to "
+                              "another organization; disconnect it there before connecting it here")
     shop = _connected(session, attempt, me, etsy_shop)
     shop_tokens.store(shop, token, settings)
-    with audit.acting_user(attempt.created_by):
-        audit.record(session, "shop.connected", entity=shop, payload={"etsy_shop_id": shop.etsy_shop_id})
+    audit.record(session, "shop.connected", entity=shop, payload={"etsy_shop_id": shop.etsy_shop_id})
     return shop
+
+
+def held_elsewhere(session: Session, etsy_shop_id: int, org_id: int) -> bool:
+    """Whether another organization holds this Etsy shop (connected or waiting for re-authorization)."""
+    with tenancy.system_access("one Etsy shop belongs to one organization: look at every organization's shops"):
+        return session.scalar(select(Shop.id).where(Shop.etsy_shop_id == etsy_shop_id, Shop.org_id != org_id,
+                                                    Shop.status != "disconnected").limit(1)) is not None
 
 
 def _connected(session: Session, attempt: shop_model.OAuthState, me: dict[str, Any],

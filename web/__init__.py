@@ -9,7 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 import config
 from models import db
 from prepress import imagelimits
-from web import cli, errors, extensions, json_provider, observability, openapi, uploads
+from web import cli, console, errors, extensions, json_provider, observability, openapi, uploads
 from web.api import auth as auth_api
 from web.api import (
     design_mappings,
@@ -74,6 +74,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     openapi.document_job_params(extensions.api)
     openapi.document_features(extensions.api)
     errors.register(app)
+    console.register(app)
     observability.register(app)
     cli.register(app)
 

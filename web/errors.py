@@ -34,6 +34,11 @@ def error_body(status: int, message: str, errors_: dict[str, Any] | None = None)
     return body
 
 
+def status_of(exc: errors.DomainError) -> int:
+    """The HTTP status of a domain error (the console answers it as a page with the same status)."""
+    return next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def _respond(status: int, message: str, errors_: dict[str, Any] | None = None, headers: dict | None = None):
     db.session.rollback()
     response = jsonify(error_body(status, message, errors_))
@@ -50,7 +55,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(errors.DomainError)
     def _domain(exc: errors.DomainError):
-        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.TooManyRequests) else None
         if isinstance(exc, errors.RangeNotSatisfiable):
             headers = {"Content-Range": f"bytes */{exc.size}"}

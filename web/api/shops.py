@@ -1,7 +1,9 @@
 """/api/organizations/{org_id}/shops: connect (OAuth PKCE), list, get, update, disconnect, sync; the OAuth callback."""
 from __future__ import annotations
 
-from flask import redirect
+from urllib.parse import quote
+
+from flask import redirect, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -34,6 +36,20 @@ class Shops(MethodView):
         """Start connecting an Etsy shop: answers the authorization URL to send the seller to (PKCE S256)."""
         return shops.start_connect(db.get_session(), views.settings(), org_id=org_id,
                                    user_id=auth.current_user().id, scopes=data["scopes"])
+
+
+@blp.route("/connect/confirm")
+class Confirm(MethodView):
+    @auth.required("admin")
+    @features.required("etsy_sync")
+    @blp.arguments(schemas.ShopConfirmSchema)
+    @blp.response(200, schemas.ShopSchema)
+    @views.commits
+    def post(self, data, org_id):
+        """Finish connecting: only the member who started the connection, with the callback's confirmation token;
+        an Etsy shop another organization holds is a 409."""
+        return shops.confirm_connect(db.get_session(), views.settings(), data["confirmation"],
+                                     user_id=auth.current_user().id, org_id=org_id)
 
 
 @blp.route("/<int:shop_id>")
@@ -92,16 +108,21 @@ class Reference(MethodView):
 class Callback(MethodView):
     @callback_blp.doc(security=[])
     @callback_blp.arguments(schemas.OAuthCallbackArgsSchema, location="query")
-    @callback_blp.response(200, schemas.ShopSchema)
-    @callback_blp.alt_response(302, description="Redirect to the frontend when FRONTEND_URL is set", success=True)
+    @callback_blp.response(200, schemas.OAuthCallbackAnswerSchema)
+    @callback_blp.alt_response(302, success=True, description="A browser goes on to the console's confirmation page "
+                                                              "(or FRONTEND_URL's /shops/confirm when it is set)")
     @views.commits
     def get(self, args):
-        """Etsy redirects the seller here: the state is checked, the code exchanged, the shop stored."""
+        """Etsy sends the seller back here: the state is checked and the code kept; nothing is stored until the
+        member who started the connection confirms it, signed in (console page or shops/connect/confirm)."""
         settings, session = views.settings(), db.get_session()
-        attempt, verifier = shops.claim_state(session, args["state"])
+        attempt, _ = shops.claim_state(session, args["state"])
         auth.enter_org(attempt.org_id)
-        shop = shops.finish_connect(session, settings, attempt, verifier, code=args.get("code"),
-                                    error=args.get("error"))
+        confirmation = shops.receive_callback(session, attempt, code=args.get("code"), error=args.get("error"))
+        confirm_url = url_for("console.shop_confirm", confirmation=confirmation)
         if settings.frontend_url:
-            return redirect(f"{settings.frontend_url.rstrip('/')}/shops/{shop.id}?connected=1")
-        return shop
+            return redirect(f"{settings.frontend_url.rstrip('/')}/shops/confirm?confirmation={quote(confirmation)}")
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return redirect(confirm_url)
+        return {"status": "awaiting_confirmation", "shop_id": attempt.shop_id, "confirmation": confirmation,
+                "confirm_url": confirm_url}

@@ -72,6 +72,22 @@ class OAuthCallbackArgsSchema(Schema):
     error = fields.String(validate=validate.Length(max=200))
 
 
+class OAuthCallbackAnswerSchema(Schema):
+    """The callback's answer to an API client: the connection waits for the starting member's confirmation."""
+
+    status = fields.String(metadata={"description": "awaiting_confirmation"})
+    shop_id = fields.Integer()
+    confirmation = fields.String(metadata={"description": "Send it to shops/connect/confirm as the member who "
+                                                          "started the connection"})
+    confirm_url = fields.String(metadata={"description": "The console page where that member confirms"})
+
+
+class ShopConfirmSchema(Schema):
+    """The starting member confirms a connection with the token the callback answered."""
+
+    confirmation = fields.String(required=True, validate=validate.Length(min=1, max=512))
+
+
 class PrintJobRefSchema(Schema):
     """The print job doing the work."""
 
