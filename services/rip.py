@@ -36,6 +36,18 @@ def queue(session: Session, printer_id: int, status: str | None = None) -> Selec
     return stmt.where(Send.status == status) if status else stmt
 
 
+def of_job(session: Session, print_job_id: int) -> Select:
+    """The sends of one print job, to every printer, sheet by sheet."""
+    return select(Send).where(Send.print_job_id == print_job_id).order_by(Send.sheet, Send.id)
+
+
+def ready_printers(session: Session) -> list[printer_model.Printer]:
+    """Active printers with a hot folder: where a completed gang sheet job can be sent."""
+    return list(session.scalars(select(printer_model.Printer).where(
+        printer_model.Printer.is_active.is_(True), printer_model.Printer.hot_folder.is_not(None))
+        .order_by(printer_model.Printer.name)))
+
+
 def send(session: Session, printer_id: int, print_job_id: int, *, sheets: list[int] | None = None,
          created_by: int | None = None, reason: str = "operator") -> list[Send]:
     """Queue the sheets of a completed gang sheet job (all, or those listed) for the printer's hot folder.

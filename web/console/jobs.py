@@ -7,7 +7,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, request, url_fo
 from models import db
 from models import print_job as job_model
 from prepress import thumbnails
-from services import events, files, job_types, print_jobs, today
+from services import events, files, job_types, print_jobs, rip, today
 from web import downloads, views
 from web.console import pages, session
 
@@ -32,7 +32,9 @@ def job(job_id: int):
     dbs = db.get_session()
     detail = print_jobs.detail(dbs, job_id)
     trail = dbs.scalars(events.search({"entity_type": "print_jobs", "entity_id": str(job_id)}).limit(50)).all()
-    return pages.render("job.html", job=detail, events=trail)
+    sendable = detail["job_type"] == "gang_sheets" and detail["status"] == "completed"
+    return pages.render("job.html", job=detail, events=trail, sends=dbs.scalars(rip.of_job(dbs, job_id)).all(),
+                        printers=rip.ready_printers(dbs) if sendable else [])
 
 
 @session.required("operator")

@@ -91,7 +91,7 @@ NAV = (("today", "Today"), ("jobs", "Print jobs"), ("gang_builder", "Gang sheets
 
 def register(blp: Blueprint) -> None:
     """Hook the shared behaviour and every page module onto the blueprint."""
-    from web.console import account, designs, gang, jobs, mockups, orders, settings, shops, today
+    from web.console import account, designs, gang, jobs, mockups, orders, printers, settings, shops, today
 
     blp.before_request(session.check_csrf)
     blp.context_processor(_context)
@@ -124,7 +124,7 @@ def register(blp: Blueprint) -> None:
     def _http(exc: HTTPException):
         return _error(exc.code or 500, exc.description or exc.name)
 
-    for module in (account, today, jobs, designs, gang, orders, shops, mockups, settings):
+    for module in (account, today, jobs, designs, gang, orders, shops, mockups, settings, printers):
         module.register(blp)
 
 
