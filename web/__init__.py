@@ -73,6 +73,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     openapi.document_features(extensions.api)
     errors.register(app)
     observability.register(app)
+    app.before_request(json_provider.check_request_body)
     cli.register(app)
 
     @app.route("/api/docs/assets/<path:filename>")
