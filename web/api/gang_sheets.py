@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import gang_sheets
-from web import auth, features, views
+from web import auth, downloads, features, views
 from web.schemas import gang_sheets as schemas
 
 blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org_id>/gang-sheets",
@@ -33,4 +33,5 @@ class Layout(MethodView):
         if fmt == "json":
             return gang_sheets.preview(session, settings, org_id, params)
         image, mimetype, count = gang_sheets.picture(session, settings, params, fmt, args["sheet"])
-        return Response(image, mimetype=mimetype, headers={"X-Sheet-Count": str(count)})
+        return Response(image, mimetype=mimetype, headers={"X-Sheet-Count": str(count), **downloads.disposition(
+            f"sheet-{args['sheet']}.{fmt}", inline=fmt == "png")})
