@@ -14,7 +14,7 @@ import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
 from models import db
-from services import defer, events, organizations, uploads
+from services import defer, events, organizations, throttle, uploads
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -53,6 +53,12 @@ async def prune_finished_jobs(timestamp: int | None = None) -> None:
 def sweep_upload_temp(timestamp: int | None = None) -> int:
     """Delete upload temp files of web workers killed mid-upload (on a host the web shares; the web also sweeps its
     own host when a worker starts)."""
+    session = db.get_session()
+    try:
+        throttle.prune(session)  # the sign-in counters of past minutes, while at it
+        session.commit()
+    finally:
+        db.session.remove()
     return uploads.sweep_temp(config.get_settings().upload_temp_max_age_seconds)
 
 

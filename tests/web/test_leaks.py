@@ -40,7 +40,7 @@ def test_old_upload_temp_files_are_swept_and_fresh_ones_kept(tmp_path):
     assert not old.exists() and fresh.exists() and other.exists()
 
 
-def test_the_scheduler_and_a_starting_web_worker_sweep(settings):
+def test_the_scheduler_and_a_starting_web_worker_sweep(settings, database):
     assert "sweep_upload_temp" in {task.periodic_id for task in schedule.app.periodic_registry.periodic_tasks.values()}
     leftover = tempfile.NamedTemporaryFile(prefix=uploads.TEMP_PREFIX, suffix=uploads.TEMP_SUFFIX, delete=False)
     leftover.close()
