@@ -25,6 +25,9 @@ class Layout(MethodView):
     @blp.response(200, schemas.GangSheetLayoutSchema,
                   description="The layout as JSON; or, asked by `format` or Accept, one sheet as image/png or "
                               "image/svg+xml (outline, pieces from thumbnails, labels, utilization, film length)")
+    @blp.alt_response(429, response="DEFAULT_ERROR",
+                      description="LAYOUT_CONCURRENCY layouts of the organization are running (Retry-After); "
+                                  "longer or larger work goes to a gang_sheets job")
     @views.commits
     def post(self, params, args, org_id):
         """Lay out designs on the roll: sheets, length, utilization, preflight findings and film cost, or a picture."""
