@@ -98,3 +98,18 @@ def test_authentication_is_one_query(app, client, connection):
             assert len(statements) == 1, statements
     finally:
         event.remove(connection, "before_cursor_execute", count)
+
+
+def test_a_refresh_token_of_the_previous_release_is_a_clean_401(client, settings):
+    import time
+
+    from joserfc import jwt
+    from joserfc.jwk import OctKey
+
+    owner = helpers.register(client)
+    now = int(time.time())
+    earlier = {"sub": str(owner["user"]["id"]), "org": owner["org_id"], "typ": "refresh", "ver": 1, "iat": now,
+               "exp": now + 3600, "jti": "0123456789abcdef"}
+    token = jwt.encode({"alg": "HS256"}, earlier, OctKey.import_key(settings.jwt_secret))
+    body = helpers.assert_error(client.post("/api/auth/refresh", json={"refresh_token": token}), 401)
+    assert "sign in again" in body["message"]
