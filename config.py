@@ -57,12 +57,18 @@ class Settings:
     max_json_bytes: int
     login_max_failures: int
     login_lockout_seconds: int
+    auth_attempts_per_minute: int
+    trusted_proxy_hops: int
+    layout_max_seconds: float
+    layout_concurrency: int
+    upload_temp_max_age_seconds: int
     event_retention_days: int
     job_retention_days: int
     stalled_worker_seconds: int
     log_level: str
     metrics_multiproc_dir: str | None
     metrics_port: int | None
+    metrics_token: str | None = dataclasses.field(repr=False)
     cache_dir: str
     max_image_pixels: int
     gang_max_quantity: int
@@ -151,6 +157,15 @@ class Settings:
             max_json_bytes=env.int("MAX_JSON_KB", 1024, 1, 100_000) * 1024,
             login_max_failures=env.int("LOGIN_MAX_FAILURES", 5, 1, 1000),
             login_lockout_seconds=env.int("LOGIN_LOCKOUT_SECONDS", 900, 1, 86400),
+            # Sign-in, sign-up and refresh calls per client address and minute (429 with Retry-After past it).
+            auth_attempts_per_minute=env.int("AUTH_ATTEMPTS_PER_MINUTE", 20, 1, 100_000),
+            # Proxies in front of the web that append to X-Forwarded-For (Railway's edge: 1); 0 trusts none.
+            trusted_proxy_hops=env.int("TRUSTED_PROXY_HOPS", 0, 0, 10),
+            # The synchronous layout's longest search (larger asks: queue a gang_sheets job) and how many run at
+            # once per organization, across every web worker.
+            layout_max_seconds=float(env.int("LAYOUT_MAX_SECONDS", 1, 1, 30)),
+            layout_concurrency=env.int("LAYOUT_CONCURRENCY", 2, 1, 64),
+            upload_temp_max_age_seconds=env.int("UPLOAD_TEMP_MAX_AGE_HOURS", 6, 1, 24 * 30) * 3600,
             event_retention_days=env.int("EVENT_RETENTION_DAYS", 365, 1, 36500),
             job_retention_days=env.int("JOB_RETENTION_DAYS", 30, 1, 36500),
             stalled_worker_seconds=env.int("STALLED_WORKER_SECONDS", 60, 5, 86400),
@@ -158,6 +173,8 @@ class Settings:
             metrics_multiproc_dir=env.str("PROMETHEUS_MULTIPROC_DIR"),
             # Workers serve their own /metrics on this port (the web serves them at /metrics on PORT); 0 is off.
             metrics_port=env.int("METRICS_PORT", 0, 0, 65535) or None,
+            # When set, /metrics (web and workers) answers only `Authorization: Bearer <METRICS_TOKEN>`.
+            metrics_token=env.str("METRICS_TOKEN"),
             cache_dir=env.str("CACHE_DIR") or str(VAR_DIR / "cache"),
             max_image_pixels=env.int("MAX_IMAGE_MEGAPIXELS", 600, 1, 10_000) * 1_000_000,
             gang_max_quantity=env.int("GANG_MAX_QUANTITY", 2000, 1, 100_000),

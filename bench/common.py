@@ -43,7 +43,7 @@ def seed(env: dict[str, str], events: int = 0) -> tuple[int, str]:
     os.environ.update(env)
     import config
     from models import db, event, tenancy
-    from services import accounts, organizations, passwords
+    from services import accounts, organizations, passwords, sessions
     from web import tokens
 
     config.reset_settings()
@@ -56,8 +56,10 @@ def seed(env: dict[str, str], events: int = 0) -> tuple[int, str]:
         session.bulk_save_objects([event.Event(org_id=org.id, user_id=user.id, event_type=f"bench.{i % 7}",
                                                entity_type="things", entity_id=str(i % 100), payload={"i": i})
                                    for i in range(events)])
+        signed_in = sessions.start(session, settings, user)
         session.commit()
-    pair = tokens.issue(settings, user_id=user.id, org_id=org.id, role="owner", token_version=user.token_version)
+    pair = tokens.issue(settings, user_id=user.id, org_id=org.id, role="owner", session_id=signed_in.id,
+                        generation=signed_in.generation)
     db.dispose()
     return org.id, pair["access_token"]
 

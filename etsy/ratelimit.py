@@ -4,6 +4,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
+import logging
 import random
 import threading
 import time
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import config
 
+log = logging.getLogger(__name__)
 # Pace below the advertised limit: with a bucket of one token and 90% of the rate, any one-second window seen by
 # Etsy holds at most the limit even when network jitter bunches requests up by up to a tenth of a second.
 HEADROOM = 0.9
@@ -314,15 +316,57 @@ class RedisBudget(_Base):
         return int(float(count)) if day is not None and int(float(day)) == int(seconds) // int(DAY) else 0
 
 
+class FailoverBudget(_Base):
+    """The Redis budget, and the PostgreSQL one while Redis does not answer: a cache outage costs speed, not calls.
+
+    After a failure Redis is left alone for COOL_DOWN seconds, so each call does not wait out a timeout.
+    """
+
+    COOL_DOWN = 30.0
+
+    def __init__(self, primary: RedisBudget, fallback: PostgresBudget):
+        super().__init__(1, fallback.per_day, max_wait=fallback.max_wait, sleep=fallback._sleep)
+        self.rate, self.burst = fallback.rate, fallback.burst
+        self.primary, self.fallback = primary, fallback
+        self._skip_until = 0.0
+
+    def _either(self, name: str, *args: object):
+        import redis
+
+        if time.monotonic() >= self._skip_until:
+            try:
+                return getattr(self.primary, name)(*args)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                log.warning("Etsy budget: Redis unavailable (%s); using PostgreSQL for %.0f s",
+                            exc.__class__.__name__, self.COOL_DOWN)
+                self._skip_until = time.monotonic() + self.COOL_DOWN
+        return getattr(self.fallback, name)(*args)
+
+    def _take(self) -> tuple[float, str]:
+        return self._either("_take")
+
+    def _lower(self, remaining_second: int | None, remaining_day: int | None) -> None:
+        self._either("_lower", remaining_second, remaining_day)
+
+    def _block(self, seconds: float) -> None:
+        self._either("_block", seconds)
+
+    def _used_today(self) -> int:
+        return self._either("_used_today")
+
+
 def budget_key(settings: config.Settings) -> str:
     """The budget's name: Etsy counts per API key, so every shop of this deployment shares it."""
     return f"etsy:{settings.etsy_api_key or 'unset'}"
 
 
 def open_budget(settings: config.Settings | None = None, *, key: str | None = None) -> Budget:
-    """The deployment's shared budget: in Redis when REDIS_URL is set, else in Postgres."""
+    """The deployment's shared budget: in Redis when REDIS_URL is set (PostgreSQL while Redis is down), else in
+    PostgreSQL."""
     settings = settings or config.get_settings()
     key = key or budget_key(settings)
+    stored = PostgresBudget(key, settings.etsy_rate_per_second, settings.etsy_rate_per_day)
     if settings.redis_url:
-        return RedisBudget.from_url(settings.redis_url, key, settings.etsy_rate_per_second, settings.etsy_rate_per_day)
-    return PostgresBudget(key, settings.etsy_rate_per_second, settings.etsy_rate_per_day)
+        return FailoverBudget(RedisBudget.from_url(settings.redis_url, key, settings.etsy_rate_per_second,
+                                                   settings.etsy_rate_per_day), stored)
+    return stored

@@ -1,4 +1,5 @@
-"""Maintenance tasks: requeue jobs of dead workers, prune finished jobs and old events (fanned out per org)."""
+"""Maintenance tasks: requeue jobs of dead workers, prune finished jobs and old events (fanned out per org), sweep
+upload temp files."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
 from models import db
-from services import defer, events, organizations
+from services import defer, events, organizations, throttle, uploads
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -46,6 +47,19 @@ async def prune_finished_jobs(timestamp: int | None = None) -> None:
     settings = config.get_settings()
     await app.job_manager.delete_old_jobs(nb_hours=settings.job_retention_days * 24, include_failed=True,
                                           include_cancelled=True, include_aborted=True)
+
+
+@app.task(name="sweep_upload_temp", queue="scheduler")
+def sweep_upload_temp(timestamp: int | None = None) -> int:
+    """Delete upload temp files of web workers killed mid-upload (on a host the web shares; the web also sweeps its
+    own host when a worker starts)."""
+    session = db.get_session()
+    try:
+        throttle.prune(session)  # the sign-in counters of past minutes, while at it
+        session.commit()
+    finally:
+        db.session.remove()
+    return uploads.sweep_temp(config.get_settings().upload_temp_max_age_seconds)
 
 
 @app.task(name="fan_out_prune_events", queue="scheduler")

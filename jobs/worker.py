@@ -15,17 +15,19 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
+from wsgiref import simple_server
 
 import prometheus_client
 from procrastinate import worker as pq_worker
-from prometheus_client import multiprocess
+from prometheus_client import exposition, multiprocess
 
 import config
 from jobs import app as jobs_app
 from jobs import context, logcontext
 from prepress import imagelimits
-from services import workers
+from services import monitoring, workers
 
 log = logging.getLogger("esa.worker")
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 30.0
@@ -47,22 +49,46 @@ def main() -> None:
     if settings.worker_type == "scheduler":
         importlib.import_module("jobs.schedule")
     if settings.metrics_port:
-        serve_metrics(settings.metrics_port, settings.metrics_multiproc_dir)
+        serve_metrics(settings.metrics_port, settings.metrics_multiproc_dir, settings)
     asyncio.run(serve(settings))
 
 
-def serve_metrics(port: int, multiproc_dir: str | None = None) -> None:
-    """Serve this process's metrics at http://[::]:port/metrics (IPv6 and IPv4, as Railway's private network needs)."""
+def serve_metrics(port: int, multiproc_dir: str | None = None, settings: config.Settings | None = None) -> None:
+    """Serve this process's metrics at http://[::]:port/metrics (IPv6 and IPv4, as Railway's private network needs),
+    to `Bearer <METRICS_TOKEN>` only when METRICS_TOKEN is set."""
     prometheus_client.disable_created_metrics()  # as the web's /metrics does (web/metrics.py)
     registry: prometheus_client.CollectorRegistry = prometheus_client.REGISTRY
     if multiproc_dir:
         registry = prometheus_client.CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=multiproc_dir)
-    try:
-        prometheus_client.start_http_server(port, addr="::", registry=registry)
-    except OSError:  # a host without IPv6
-        prometheus_client.start_http_server(port, addr="0.0.0.0", registry=registry)
-    log.info("metrics on port %d", port)
+    app = _token_only(exposition.make_wsgi_app(registry), settings or config.get_settings())
+    for addr, family in (("::", socket.AF_INET6), ("0.0.0.0", socket.AF_INET)):
+        server_class = type("MetricsServer", (exposition.ThreadingWSGIServer,), {"address_family": family})
+        try:
+            server = simple_server.make_server(addr, port, app, server_class, handler_class=_QuietHandler)
+        except OSError:  # a host without IPv6
+            continue
+        threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
+        log.info("metrics on port %d", port)
+        return
+    raise OSError(f"cannot listen on METRICS_PORT {port}")
+
+
+class _QuietHandler(simple_server.WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        """Scrapes are not logged."""
+
+
+def _token_only(app, settings: config.Settings):
+    """The metrics app, answering 401 to a scrape without the METRICS_TOKEN bearer token."""
+
+    def guarded(environ, start_response):
+        if monitoring.scrape_allowed(settings, environ.get("HTTP_AUTHORIZATION")):
+            return app(environ, start_response)
+        start_response("401 Unauthorized", [("Content-Type", "text/plain"), ("WWW-Authenticate", "Bearer")])
+        return [b"metrics need the METRICS_TOKEN bearer token\n"]
+
+    return guarded
 
 
 async def serve(settings: config.Settings) -> None:

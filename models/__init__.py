@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from models import (  # noqa: F401 - registers mappers and listeners
+    auth_session,
+    auth_throttle,
     base,
     event,
     file,

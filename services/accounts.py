@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import config
 from models import audit, base, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
-from services import organizations, passwords
+from services import organizations, passwords, sessions
 
 User = user_model.User
 
@@ -71,39 +71,44 @@ def find_for_login(session: Session, email: str) -> tuple[User, bool] | None:
 
 
 def login(session: Session, settings: config.Settings, found: tuple[User, bool] | None, password: str) -> User:
-    """Check the password of the account find_for_login found (the session is scoped to its organization)."""
-    now = base.utcnow()
+    """Check the password of the account find_for_login found (the session is scoped to its organization).
+
+    Each check is counted before the password is verified, in one UPDATE, so concurrent guesses cannot verify more
+    passwords than LOGIN_MAX_FAILURES before the account locks.
+    """
     user = found[0] if found else None
-    if user is not None:
-        _check_lock(user, now)
+    attempt = _reserve_attempt(session, settings, user) if user is not None else 0
     # Verified even for an unknown email, so the answer takes as long as for a wrong password.
     matches = passwords.verify_password(user.password_hash if user else None, password)
     if found is None or not matches:
         if user is not None:
-            _record_failure(user, now, settings.login_max_failures, settings.login_lockout_seconds)
-            audit.record(session, "user.login_failed", entity=user, level="warning",
-                         payload={"locked": user.locked_until is not None})
+            locked = attempt >= settings.login_max_failures
+            if locked:
+                _lock(session, user.id, settings.login_lockout_seconds)
+            audit.record(session, "user.login_failed", entity=user, level="warning", payload={"locked": locked})
             # Committed although the request fails: otherwise a failed sign-in would never count.
             session.commit()
         raise errors.Unauthorized("Invalid email or password")
     user, org_active = found
     if not user.is_active or not (org_active or user.is_superuser):
         raise errors.Unauthorized("Account or organization is deactivated")
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, base.utcnow()
     with audit.acting_user(user.id):
         audit.record(session, "user.login", entity=user)
     return user
 
 
-def check_refresh(session: Session, *, user_id: int, org_id: int, version: Any) -> User:
-    """The user a refresh token names, while it is active, not revoked and its organization is usable."""
+def refresh(session: Session, settings: config.Settings, *, user_id: int, org_id: int, session_id: int,
+            generation: int) -> tuple[User, sessions.AuthSession]:
+    """The user a refresh token names and their session rotated to its next generation, while the user is active,
+    the session live and the organization usable."""
     user = session.get(User, user_id)
     org = session.get(org_model.Organization, org_id)
-    if user is None or not user.is_active or version != user.token_version:
+    if user is None or not user.is_active:
         raise errors.Unauthorized("Refresh token revoked")
     if org is None or not (org.is_active or user.is_superuser):
         raise errors.Unauthorized("Organization is deactivated")
-    return user
+    return user, sessions.rotate(session, settings, user_id=user.id, session_id=session_id, generation=generation)
 
 
 def profile(session: Session, user: User) -> dict[str, Any]:
@@ -113,22 +118,36 @@ def profile(session: Session, user: User) -> dict[str, Any]:
 
 
 def reset_password(session: Session, user: User, password: str) -> None:
-    """Set a new password, unlock the account and revoke its refresh tokens (the session is scoped to its org)."""
+    """Set a new password, unlock the account and revoke its sessions (the session is scoped to its org)."""
     user.password_hash = passwords.hash_password(password)
     user.token_version += 1
+    sessions.revoke_user(session, user.id)
     user.failed_logins, user.locked_until = 0, None
     audit.record(session, "user.password_reset", entity=user)
 
 
-def _check_lock(user: User, now: dt.datetime) -> None:
-    # Sign-in is refused while the account is locked after repeated failures.
-    if user.locked_until and user.locked_until > now:
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        raise errors.TooManyRequests("Too many failed sign-ins; try again later", retry_after=retry)
+def _reserve_attempt(session: Session, settings: config.Settings, user: User) -> int:
+    """Count this attempt as a failure until the password proves it right; the attempt's number, or TooManyRequests
+    while the account is locked (or this attempt is past the limit, which locks it)."""
+    counted = session.scalar(
+        update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= func.now()))
+        .values(failed_logins=case((User.locked_until.is_not(None), 1), else_=User.failed_logins + 1),
+                locked_until=None)
+        .returning(User.failed_logins).execution_options(synchronize_session=False))
+    if counted is not None and counted > settings.login_max_failures:
+        _lock(session, user.id, settings.login_lockout_seconds, only_if_unlocked=True)
+        counted = None
+    locked_until = None if counted is not None else session.scalar(select(User.locked_until).where(User.id == user.id))
+    session.commit()  # others see the count now; the row is not held while the password is checked
+    if counted is None:
+        retry = int((locked_until - base.utcnow()).total_seconds()) + 1 if locked_until else 1
+        raise errors.TooManyRequests("Too many failed sign-ins; try again later", retry_after=max(1, retry))
+    return counted
 
 
-def _record_failure(user: User, now: dt.datetime, max_failures: int, lockout_seconds: int) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= max_failures:
-        user.locked_until = now + dt.timedelta(seconds=lockout_seconds)
-        user.failed_logins = 0
+def _lock(session: Session, user_id: int, seconds: int, *, only_if_unlocked: bool = False) -> None:
+    stmt = update(User).where(User.id == user_id)
+    if only_if_unlocked:
+        stmt = stmt.where(or_(User.locked_until.is_(None), User.locked_until <= func.now()))
+    session.execute(stmt.values(locked_until=func.now() + dt.timedelta(seconds=seconds), failed_logins=0)
+                    .execution_options(synchronize_session=False))

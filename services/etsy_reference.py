@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from etsy import client as etsy
 from models import shop as shop_model
 from services import shop_tokens
 
+log = logging.getLogger(__name__)
 TTL_SECONDS = 3600
 
 
@@ -25,10 +27,9 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
     # Taxonomy is the same for every shop; sections and profiles belong to one.
     key = f"esa:etsy:{kind}" + ("" if kind == "taxonomy" else f":{etsy_shop_id}")
     cache = _redis(settings)
-    if cache is not None:
-        hit = cache.get(key)
-        if hit is not None:
-            return json.loads(hit), True
+    hit = _cached(cache, "get", key)
+    if hit is not None:
+        return json.loads(hit), True
     token = shop_tokens.access_token(shop.id, settings, session)
     if session is not None:
         session.commit()  # releases the shop row lock (and keeps a refreshed token) before Etsy is called
@@ -39,9 +40,21 @@ def fetch(shop: shop_model.Shop, kind: str, settings: config.Settings | None = N
         "taxonomy": client.get_seller_taxonomy_nodes,
     }
     data = calls[kind]()
-    if cache is not None:
-        cache.set(key, json.dumps(data), ex=TTL_SECONDS)
+    _cached(cache, "set", key, json.dumps(data), ex=TTL_SECONDS)
     return data, False
+
+
+def _cached(cache: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    """A cache call, or None when there is no cache or it does not answer (an outage costs speed only)."""
+    if cache is None:
+        return None
+    import redis
+
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except redis.RedisError as exc:
+        log.warning("reference cache: Redis unavailable (%s); calling Etsy", exc.__class__.__name__)
+        return None
 
 
 def _redis(settings: config.Settings):

@@ -14,6 +14,15 @@ from models import organization as org_model
 from services import members
 
 Event = event_model.Event
+# Posted events are marked by their source and kept out of the types and levels the system writes (audit trails
+# and system errors show them apart from real ones).
+CUSTOM_SOURCE = "integration"
+CUSTOM_LEVELS = ("info", "warning")
+SYSTEM_NAMESPACES = frozenset({
+    "user", "member", "organization", "print_job", "file", "printer", "template", "shop", "orders", "order",
+    "order_item", "design_mapping", "listing_draft", "mockup_template", "shipment", "library", "job", "etsy", "nas",
+    "system", "session", "auth", "worker", "backup",
+})
 
 
 def search(filters: dict[str, Any]) -> Select:
@@ -49,9 +58,18 @@ def activity(session: Session, user_id: int, filters: dict[str, Any]) -> Select:
 
 
 def record(session: Session, data: dict[str, Any]) -> Event:
-    """An integration's own event."""
-    return audit.record(session, data["event_type"], entity_type=data.get("entity_type"),
-                        entity_id=data.get("entity_id"), payload=data["payload"], level=data["level"])
+    """An integration's own event: source `integration`, never a system type or the error level (Invalid)."""
+    event_type, level = data["event_type"], data.get("level", "info")
+    if event_type.split(".", 1)[0].split(":", 1)[0] in SYSTEM_NAMESPACES:
+        raise errors.Invalid("Event types of the system's namespaces are written by the system only",
+                             errors={"event_type": [f"Reserved namespace: {event_type.split('.', 1)[0]}"]})
+    if level not in CUSTOM_LEVELS:
+        raise errors.Invalid("Events posted through the API are info or warning",
+                             errors={"level": [f"Must be one of: {', '.join(CUSTOM_LEVELS)}"]})
+    row = audit.record(session, event_type, entity_type=data.get("entity_type"), entity_id=data.get("entity_id"),
+                       payload=data["payload"], level=level)
+    row.source = CUSTOM_SOURCE
+    return row
 
 
 def stats(session: Session) -> dict[str, Any]:

@@ -39,11 +39,13 @@ class ParamsSchema(Schema):
     dpi = fields.Integer(validate=validate.Range(min=72, max=2400))
     min_dpi = fields.Integer(load_default=int(preflight.DEFAULT_MIN_DPI), validate=validate.Range(min=30, max=2400))
     time_budget = fields.Float(validate=validate.Range(min=0.05, max=10),
-                               metadata={"description": "Seconds of imposition search; overrides quality"})
+                               metadata={"description": "Seconds of imposition search; overrides quality. The "
+                                                      "synchronous layout allows at most LAYOUT_MAX_SECONDS (1 s by "
+                                                      "default; more is a 422: queue a gang_sheets job)"})
     quality = fields.String(validate=validate.OneOf(imposition.QUALITY_BUDGETS), metadata={
-        "description": "Imposition search: fast (1 s) or thorough (10 s, saves film on long runs). Default: the "
-                       f"layout preview is fast; a job is thorough when its film is {THOROUGH_FROM_IN:g} in or "
-                       "longer"})
+        "description": "Imposition search: fast (1 s) or thorough (10 s, saves film on long runs; jobs only, the "
+                       "synchronous layout answers 422). Default: the layout preview is fast; a job is thorough when "
+                       f"its film is {THOROUGH_FROM_IN:g} in or longer"})
     trim = fields.Boolean(load_default=True, metadata={
         "description": "Pack and print each design's visible artwork (transparent margins trimmed); false prints "
                        "whole canvases. Items may override it"})

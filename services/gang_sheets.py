@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import config
-from models import errors
+from models import errors, tenancy
 from models import organization as org_model
 from models import print_job as job_model
 from nas import shared
 from prepress import imposition, preflight, raster
-from services import gang_plan, gang_previews, outputs, packing, personalized, rows, work
+from services import gang_plan, gang_previews, layout_limits, outputs, packing, personalized, rows, work
 
 ParamsSchema = gang_plan.ParamsSchema
 
@@ -53,7 +53,10 @@ def picture(session: Session, settings: config.Settings, params: dict[str, Any],
 
 def _layout(session: Session, settings: config.Settings,
             params: dict[str, Any]) -> tuple[gang_plan.Plan, imposition.Layout, list[preflight.Finding]]:
-    # The preview answers at once: fast unless the request asks otherwise; the job may search longer.
+    # The preview answers at once: fast unless the request asks otherwise; the job may search longer. It runs on a
+    # web thread, so its search is short and only a few run at once per organization.
+    layout_limits.check_budget(settings, params)
+    layout_limits.take_slot(session, tenancy.current_org(), settings.layout_concurrency)
     plan = gang_plan.build(session, settings, params)
     layout = plan.impose()
     findings = preflight.check_layout(imposition.layout_to_dict(layout), plan.sheet_width,

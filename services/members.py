@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import audit, errors, tenancy
 from models import organization as org_model
 from models import user as user_model
-from services import accounts
+from services import accounts, sessions
 
 User = user_model.User
 
@@ -54,6 +54,7 @@ def update(session: Session, actor: User, user_id: int, data: dict[str, Any]) ->
         setattr(member, key, value)
     if "is_active" in data and not data["is_active"]:
         member.token_version += 1
+        sessions.revoke_user(session, member.id)
     changes = audit.changes_of(member)
     _ensure_owner(session)
     if changes:

@@ -6,6 +6,7 @@ the finished jobs: job counts and durations are counters kept as jobs run (servi
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import time
 
 from sqlalchemy import func, select, text
@@ -81,3 +82,11 @@ def etsy_budget(settings: config.Settings) -> tuple[int, int]:
 
 
 _budgets: dict[config.Settings, ratelimit.Budget] = {}
+
+
+def scrape_allowed(settings: config.Settings, authorization: str | None) -> bool:
+    """Whether a scrape may read /metrics: anyone without METRICS_TOKEN, else `Bearer <METRICS_TOKEN>` only."""
+    if not settings.metrics_token:
+        return True
+    scheme, _, token = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode())

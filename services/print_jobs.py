@@ -124,7 +124,8 @@ def stats(session: Session) -> dict[str, Any]:
 
 
 def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
-    """Waiting jobs per queue (this org's and everyone's), the oldest wait, live workers and what runs now."""
+    """This organization's waiting and running jobs per queue, its oldest wait, and the live workers (other
+    organizations' numbers are theirs)."""
     mine = {row.queue_name: {"waiting": row.waiting, "running": row.running,
                              "oldest_waiting_seconds": float(row.oldest or 0)}
             for row in session.execute(text("""
@@ -134,13 +135,10 @@ def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
                 FROM procrastinate_jobs q JOIN print_jobs p ON p.queue_job_id = q.id
                 WHERE p.org_id = :org AND q.status IN ('todo', 'doing') GROUP BY 1"""),
                 {"org": tenancy.current_org()})}
-    total: dict[str, int] = dict(session.execute(text(
-        "SELECT queue_name, count(*) FROM procrastinate_jobs WHERE status = 'todo' GROUP BY 1")).all())
     workers = session.execute(text(
         "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :s)"),
         {"s": stalled_seconds}).scalar()
-    queues = sorted(set(job_model.QUEUES.values()) | set(mine) | set(total))
-    return {"queues": {q: {**mine.get(q, {"waiting": 0, "running": 0, "oldest_waiting_seconds": 0.0}),
-                           "waiting_all_orgs": total.get(q, 0)} for q in queues},
+    queues = sorted(set(job_model.QUEUES.values()) | set(mine))
+    return {"queues": {q: mine.get(q, {"waiting": 0, "running": 0, "oldest_waiting_seconds": 0.0}) for q in queues},
             "workers_alive": workers,
             "running_now": sum(v["running"] for v in mine.values())}

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
 import hashlib
+import logging
+import os
 import posixpath
+import tempfile
+import time
 import uuid
 from typing import Any
 
@@ -20,7 +25,10 @@ from nas import paths, shared
 from prepress import filetypes, imageinfo, thumbnails
 from services import backups, design_analysis, files, rows
 
+log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
+# Upload parts are spooled to `<temp dir>/esa-upload-*.part` (web/uploads.py); the sweep knows them by this name.
+TEMP_PREFIX, TEMP_SUFFIX = "esa-upload-", ".part"
 
 
 @dataclasses.dataclass
@@ -33,6 +41,21 @@ class Received:
     kind: filetypes.Kind
     facts: imageinfo.ImageFacts | None
     original_filename: str
+
+
+def sweep_temp(max_age_seconds: int, folder: str | None = None, now: float | None = None) -> int:
+    """Delete upload temp files older than `max_age_seconds` (left by a web worker killed mid-upload)."""
+    folder = folder or tempfile.gettempdir()
+    cutoff = (time.time() if now is None else now) - max_age_seconds
+    removed = 0
+    for path in glob.glob(os.path.join(glob.escape(folder), f"{TEMP_PREFIX}*{TEMP_SUFFIX}")):
+        with contextlib.suppress(FileNotFoundError):  # a live request finished with it meanwhile
+            if os.lstat(path).st_mtime < cutoff:
+                os.unlink(path)
+                removed += 1
+    if removed:
+        log.info("removed %d upload temp files older than %d s", removed, max_age_seconds)
+    return removed
 
 
 def receive(path: str, original_filename: str | None, file_type: str, settings: config.Settings) -> Received:

@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 import config
 from models import db
 from prepress import imagelimits
+from services import uploads as services_uploads
 from web import cli, console, errors, extensions, json_provider, observability, openapi, uploads
 from web.api import auth as auth_api
 from web.api import (
@@ -64,6 +65,8 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     # The one image-size policy (uploads capped by MAX_IMAGE_MEGAPIXELS), also what Pillow refuses above.
     imagelimits.configure(settings.max_image_pixels)
     db.engine(settings)
+    # A web worker killed mid-upload leaves its spool file; the worker gunicorn starts in its place sweeps them.
+    services_uploads.sweep_temp(settings.upload_temp_max_age_seconds)
     extensions.api.init_app(app)
     if settings.frontend_url:
         extensions.cors.init_app(app, origins=[settings.frontend_url], expose_headers=["X-Pagination",
@@ -76,6 +79,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     errors.register(app)
     console.register(app)
     observability.register(app)
+    app.before_request(json_provider.check_request_body)
     cli.register(app)
 
     @app.route("/api/docs/assets/<path:filename>")

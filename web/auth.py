@@ -6,14 +6,17 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import Select, orm
 
 from models import audit, db, errors, tenancy
+from models import auth_session as session_model
 from models import organization as org_model
 from models import user as user_model
 from services import accounts
-from web import features, tokens, views
+from services import throttle as throttle_service
+from web import tokens, views
 
 
 def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
@@ -28,13 +31,7 @@ def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = authenticate()
-            path_org = kwargs.get("org_id")
-            if path_org is not None and path_org != user.org_id:
-                if not user.is_superuser or db.get_session().get(org_model.Organization, path_org) is None:
-                    raise errors.NotFound("Organization not found")
-                enter_org(path_org)
-            features.check_api_access(user)
+            user = authenticate(kwargs.get("org_id"))
             if superuser and not user.is_superuser:
                 raise errors.Forbidden("Superuser only")
             if not user.is_superuser and not user_model.role_at_least(user.role, role):
@@ -46,8 +43,12 @@ def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
     return decorate
 
 
-def authenticate() -> user_model.User:
-    """The user of the bearer token, with the tenant set to the user's organization."""
+def authenticate(path_org: int | None = None) -> user_model.User:
+    """The user of the bearer token, with the tenant set to `path_org` (default: the user's organization).
+
+    One query reads the user, their organization's state, the token's session and the `api_access` flag of the
+    organization acted in (and whether it exists, for a superuser acting in another one).
+    """
     if getattr(g, "user", None) is not None:
         return g.user
     header = request.headers.get("Authorization", "")
@@ -55,20 +56,43 @@ def authenticate() -> user_model.User:
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("Missing bearer token")
     claims = tokens.decode(views.settings(), token.strip(), typ="access")
-    enter_org(claims["org"])
-    row = db.get_session().execute(
-        select(user_model.User, org_model.Organization.is_active)
-        .join(org_model.Organization, org_model.Organization.id == user_model.User.org_id)
-        .where(user_model.User.id == int(claims["sub"]))
-    ).first()
-    if row is None or not row[0].is_active:
+    home = claims["org"]
+    target = home if path_org is None else path_org
+    with tenancy.system_access("authentication: the token's user, session and flag, filtered by id below"):
+        row = db.get_session().execute(_identity(int(claims["sub"]), home, claims["sid"], target)).first()
+    if row is None or not row.User.is_active:
         raise errors.Unauthorized("User not found or inactive")
-    user, org_active = row
-    if not org_active and not user.is_superuser:
+    user = row.User
+    if not row.session_live:
+        raise errors.Unauthorized("Session revoked or expired; sign in again")
+    if not row.org_active and not user.is_superuser:
         raise errors.Unauthorized("Organization is deactivated")
+    if target != home and (not user.is_superuser or row.target_exists is None):
+        raise errors.NotFound("Organization not found")
+    api_access = org_model.FEATURE_DEFAULTS["api_access"] if row.api_access is None else row.api_access
+    if not api_access and not user.is_superuser:
+        # Members of an organization with `api_access` off are refused; superusers pass, to turn it back on.
+        raise errors.FeatureDisabled("api_access")
+    enter_org(target)
     g.user = user
     audit.set_actor(audit.Actor(user_id=user.id, source="api", request_id=g.get("request_id")))
     return user
+
+
+def _identity(user_id: int, home: int, session_id: int, target: int) -> Select:
+    org, feature, session = org_model.Organization, org_model.OrganizationFeature, session_model.AuthSession
+    target_org = orm.aliased(org_model.Organization)
+    live = sa.and_(session.id == session_id, session.user_id == user_model.User.id, session.revoked_at.is_(None),
+                   session.expires_at > sa.func.now())
+    return (
+        sa.select(user_model.User, org.is_active.label("org_active"), session.id.is_not(None).label("session_live"),
+                  feature.enabled.label("api_access"), target_org.id.label("target_exists"))
+        .join(org, org.id == user_model.User.org_id)
+        .outerjoin(session, live)
+        .outerjoin(feature, sa.and_(feature.org_id == target, feature.name == "api_access"))
+        .outerjoin(target_org, target_org.id == target)
+        .where(user_model.User.id == user_id, user_model.User.org_id == home)
+    )
 
 
 def current_user() -> user_model.User:
@@ -92,8 +116,25 @@ def teardown() -> None:
     g.pop("user", None)
 
 
+def throttle(operation: str) -> None:
+    """Count a sign-in, sign-up or refresh call of this client address (429 with Retry-After past the limit)."""
+    throttle_service.hit(db.get_session(), views.settings(), operation, client_address())
+
+
+def client_address() -> str:
+    """The caller's address: the peer's, or with TRUSTED_PROXY_HOPS proxies in front, the X-Forwarded-For entry the
+    outermost trusted proxy added (entries further left are the client's to forge)."""
+    hops = views.settings().trusted_proxy_hops
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    return request.remote_addr or "unknown"
+
+
 def sign_in(email: str, password: str) -> user_model.User:
     """Check email and password; the account's organization becomes the request's scope before anything is written."""
+    throttle("sign-in")
     session = db.get_session()
     found = accounts.find_for_login(session, email)
     if found is not None:
@@ -101,9 +142,11 @@ def sign_in(email: str, password: str) -> user_model.User:
     return accounts.login(session, views.settings(), found, password)
 
 
-def refreshed(refresh_token: str) -> user_model.User:
-    """The user a refresh token names, with the request scoped to the token's organization."""
+def refreshed(refresh_token: str) -> tuple[user_model.User, session_model.AuthSession]:
+    """The user a refresh token names and their rotated session, with the request scoped to the token's
+    organization."""
+    throttle("refresh")
     claims = tokens.decode(views.settings(), refresh_token, typ="refresh")
     enter_org(claims["org"])
-    return accounts.check_refresh(db.get_session(), user_id=int(claims["sub"]), org_id=claims["org"],
-                                  version=claims.get("ver"))
+    return accounts.refresh(db.get_session(), views.settings(), user_id=int(claims["sub"]), org_id=claims["org"],
+                            session_id=claims["sid"], generation=claims["gen"])

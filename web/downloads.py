@@ -13,6 +13,7 @@ from models import file as file_model
 from services import files
 
 CHUNK = 1024 * 1024
+ACTIVE_SUFFIXES = (".svg", ".svgz", ".html", ".htm", ".xhtml", ".xml")
 
 
 def send(settings: config.Settings, row: file_model.File) -> Response:
@@ -23,7 +24,7 @@ def send(settings: config.Settings, row: file_model.File) -> Response:
     handle, size = files.open_object(settings, row)
     start, length, status = 0, size, 200
     headers = {"ETag": f'"{etag}"', "Accept-Ranges": "bytes", "Cache-Control": "private, max-age=0",
-               "Content-Disposition": f"attachment; filename*=UTF-8''{urllib.parse.quote(row.filename, safe='')}"}
+               **disposition(row.filename)}
     if request.range is not None:
         span = request.range.range_for_length(size)
         if span is None or request.range.units != "bytes":
@@ -35,6 +36,14 @@ def send(settings: config.Settings, row: file_model.File) -> Response:
     headers["Content-Length"] = str(length)
     return Response(stream_range(handle, start, length), status=status, mimetype=row.mime_type, headers=headers,
                     direct_passthrough=True)
+
+
+def disposition(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """Content-Disposition (and a sandbox) for a stored or generated file: SVG and HTML only ever as attachments,
+    so a browser never runs what they hold on our origin."""
+    kind = "inline" if inline and not filename.lower().endswith(ACTIVE_SUFFIXES) else "attachment"
+    return {"Content-Disposition": f"{kind}; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}",
+            "Content-Security-Policy": "default-src 'none'; sandbox"}
 
 
 def stream_range(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:

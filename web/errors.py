@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +15,8 @@ from models import db, errors, tenancy
 from nas import errors as nas_errors
 
 log = logging.getLogger(__name__)
+_TEMP_DIRS = "|".join(re.escape(d) for d in {tempfile.gettempdir(), "/tmp", "/var/tmp"})
+_TEMP_PATH = re.compile(r"""['"]?(?:""" + _TEMP_DIRS + r""")/[^\s'"]+['"]?""")
 
 _STATUS = {
     errors.NotFound: 404,
@@ -41,7 +45,7 @@ def status_of(exc: errors.DomainError) -> int:
 
 def _respond(status: int, message: str, errors_: dict[str, Any] | None = None, headers: dict | None = None):
     db.session.rollback()
-    response = jsonify(error_body(status, message, errors_))
+    response = jsonify(scrub(error_body(status, message, errors_)))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -68,9 +72,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(sa_exc.DataError)
     def _data(exc: sa_exc.DataError):
-        # A value the column cannot hold (out-of-range number, NUL in text) is bad input, not a server fault.
-        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
-        return _respond(422, f"Invalid value: {detail}")
+        # A value the column cannot hold (out-of-range number, NUL in text) is bad input, not a server fault; the
+        # database's own text stays in the log.
+        log.info("database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0][:200])
+        return _respond(422, "Invalid value: a number out of range or text the database cannot store")
 
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.DisconnectionError)
@@ -115,6 +120,17 @@ def _register_storage(app: Flask) -> None:
             return _respond(status, str(exc))
 
         app.register_error_handler(cls, handler)
+
+
+def scrub(value: Any) -> Any:
+    """`value` with the server's temp-file paths (an upload's spool file, named by a library's message) removed."""
+    if isinstance(value, str):
+        return _TEMP_PATH.sub("the uploaded file", value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
 
 
 def _flatten(messages: dict[str, Any]) -> dict[str, Any]:

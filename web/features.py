@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from models import db
-from models import user as user_model
 from services import features
 
 DOC_KEY = "x-feature-flags"
@@ -32,9 +31,3 @@ def required(name: str) -> Callable:
         return wrapper
 
     return decorate
-
-
-def check_api_access(user: user_model.User) -> None:
-    """Members of an organization with `api_access` off are refused; superusers administer every org and pass."""
-    if not user.is_superuser:
-        features.require(db.get_session(), "api_access")

@@ -66,6 +66,8 @@ def register(app: Flask) -> None:
         metrics.observe_request(request.method, endpoint, response.status_code, elapsed)
         errors_window.add(response.status_code)
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        # No answer of ours is ever sniffed into another type (an uploaded file served as HTML, say).
+        response.headers["X-Content-Type-Options"] = "nosniff"
         log.info(json.dumps({
             "event": "request", "method": request.method, "path": request.path, "status": response.status_code,
             "ms": round(elapsed * 1000, 1), "org": g.get("org_id"), "user": getattr(g.get("user"), "id", None),

@@ -12,7 +12,10 @@ from web import features as feature_gates
 _FLAGS = "\n".join(f"- `{name}` (default {'on' if org_model.FEATURE_DEFAULTS[name] else 'off'}): {meaning}"
                    for name, meaning in features.MEANINGS.items())
 SPEC_OPTIONS = {
-    "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    "components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "metricsToken": {"type": "http", "scheme": "bearer", "description": "METRICS_TOKEN, when it is set"},
+    }},
     "security": [{"bearerAuth": []}],
     "info": {"description": "Production backend for Etsy print shops. Every organization's data is isolated: "
                             "another organization's ids answer 404.\n\n"

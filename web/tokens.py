@@ -15,14 +15,15 @@ from models import errors
 _ALGORITHMS = ["HS256"]
 
 
-def issue(settings: config.Settings, *, user_id: int, org_id: int, role: str, token_version: int) -> dict[str, Any]:
-    """A fresh access + refresh token pair."""
+def issue(settings: config.Settings, *, user_id: int, org_id: int, role: str, session_id: int,
+          generation: int) -> dict[str, Any]:
+    """A fresh access + refresh token pair of one session (the refresh token of its current generation)."""
     now = int(time.time())
     access_ttl = settings.access_token_minutes * 60
-    base = {"sub": str(user_id), "org": org_id, "iat": now}
+    base = {"sub": str(user_id), "org": org_id, "iat": now, "sid": session_id}
     access = _encode(settings, {**base, "role": role, "typ": "access", "exp": now + access_ttl,
                                 "jti": secrets.token_hex(8)})
-    refresh = _encode(settings, {**base, "typ": "refresh", "ver": token_version,
+    refresh = _encode(settings, {**base, "typ": "refresh", "gen": generation,
                                  "exp": now + settings.refresh_token_days * 86400, "jti": secrets.token_hex(8)})
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": access_ttl}
 
@@ -43,6 +44,9 @@ def decode(settings: config.Settings, token: str, *, typ: str) -> dict[str, Any]
     claims = decoded.claims
     if not str(claims["sub"]).isdigit() or not isinstance(claims["org"], int):
         raise errors.Unauthorized("Invalid token")
+    if not isinstance(claims.get("sid"), int) or (typ == "refresh" and not isinstance(claims.get("gen"), int)):
+        # Tokens of the release before sessions name none: refused, the client signs in again.
+        raise errors.Unauthorized("Token without a session (issued by an earlier release); sign in again")
     return claims
 
 

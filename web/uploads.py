@@ -9,6 +9,8 @@ from typing import BinaryIO
 from flask import Request
 from werkzeug.datastructures import FileStorage
 
+from services import uploads
+
 CHUNK = 1024 * 1024
 
 
@@ -17,7 +19,7 @@ class UploadRequest(Request):
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> BinaryIO:
-        return tempfile.NamedTemporaryFile(prefix="esa-upload-", suffix=".part")
+        return tempfile.NamedTemporaryFile(prefix=uploads.TEMP_PREFIX, suffix=uploads.TEMP_SUFFIX)
 
 
 def spooled_path(upload: FileStorage) -> str:
@@ -27,7 +29,7 @@ def spooled_path(upload: FileStorage) -> str:
         upload.stream.flush()
         return name
     # Only reached when another request class spooled the part in memory: put it on disk once.
-    tmp = tempfile.NamedTemporaryFile(prefix="esa-upload-", suffix=".part")
+    tmp = tempfile.NamedTemporaryFile(prefix=uploads.TEMP_PREFIX, suffix=uploads.TEMP_SUFFIX)
     shutil.copyfileobj(upload.stream, tmp, CHUNK)
     tmp.flush()
     upload.stream = tmp  # closed (and deleted) with the request's files

@@ -129,5 +129,6 @@ def test_remaining_today_from_etsy_lowers_the_shared_budget(backend, budget_key,
 def test_open_budget_picks_redis_when_configured(settings, redis_url):
     assert isinstance(ratelimit.open_budget(settings), ratelimit.PostgresBudget)
     with_redis = dataclasses.replace(settings, redis_url=redis_url)
-    assert isinstance(ratelimit.open_budget(with_redis, key="test:etsy:pick"), ratelimit.RedisBudget)
+    picked = ratelimit.open_budget(with_redis, key="test:etsy:pick")
+    assert isinstance(picked, ratelimit.FailoverBudget) and isinstance(picked.primary, ratelimit.RedisBudget)
     assert ratelimit.budget_key(settings).startswith("etsy:")

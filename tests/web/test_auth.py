@@ -103,9 +103,15 @@ def _forge(claims: dict, secret: str, alg: str = "HS256") -> str:
 def test_missing_expired_forged_and_none_tokens(client, settings):
     owner = helpers.register(client)
     now = int(time.time())
+    segment = owner["access_token"].split(".")[1]
+    sid = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))["sid"]
     claims = {"sub": str(owner["user"]["id"]), "org": owner["org_id"], "role": "owner", "typ": "access",
-              "iat": now, "exp": now + 600}
+              "iat": now, "exp": now + 600, "sid": sid}
     helpers.assert_error(client.get("/api/auth/me"), 401)
+    # A token of the release before sessions (no `sid`) is a clean 401: its holder signs in again.
+    earlier = {k: v for k, v in claims.items() if k != "sid"}
+    assert "sign in again" in helpers.assert_error(
+        client.get("/api/auth/me", headers=helpers.bearer(_forge(earlier, settings.jwt_secret))), 401)["message"]
     helpers.assert_error(client.get("/api/auth/me", headers={"Authorization": "Basic abc"}), 401)
     helpers.assert_error(client.get("/api/auth/me", headers=helpers.bearer("garbage")), 401)
     expired = _forge({**claims, "iat": now - 7200, "exp": now - 3600}, settings.jwt_secret)

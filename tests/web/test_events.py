@@ -20,7 +20,7 @@ def test_create_and_get_integration_event(client):
     assert created.status_code == 201
     body = created.get_json()
     assert body["payload"] == {"tag": "rush", "password": "***"}
-    assert body["user_id"] == owner["user"]["id"] and body["source"] == "api"
+    assert body["user_id"] == owner["user"]["id"] and body["source"] == "integration"
     assert client.get(_url(owner, str(body["id"])), headers=owner["headers"]).get_json()["id"] == body["id"]
     helpers.assert_error(client.get(_url(owner, "99999999"), headers=owner["headers"]), 404)
 
@@ -40,14 +40,14 @@ def test_search_filters_and_pagination(client):
     for i in range(7):
         client.post(_url(owner), headers=owner["headers"],
                     json={"event_type": "batch.item", "entity_type": "things", "entity_id": str(i % 2),
-                          "level": "error" if i == 3 else "info"})
+                          "level": "warning" if i == 3 else "info"})
     page = client.get(_url(owner) + "?event_type=batch.item&page_size=3&page=2", headers=owner["headers"])
     assert page.status_code == 200 and len(page.get_json()) == 3
     assert json.loads(page.headers["X-Pagination"])["total"] == 7
     assert len(client.get(_url(owner) + "?entity_type=things&entity_id=1",
                           headers=owner["headers"]).get_json()) == 3
-    errors = client.get(_url(owner, "system-errors"), headers=owner["headers"]).get_json()
-    assert [e["level"] for e in errors] == ["error"]
+    warnings = client.get(_url(owner) + "?level=warning", headers=owner["headers"]).get_json()
+    assert [e["level"] for e in warnings] == ["warning"]
     activity = client.get(_url(owner, f"users/{owner['user']['id']}/activity"), headers=owner["headers"]).get_json()
     assert {e["event_type"] for e in activity} >= {"batch.item", "user.registered"}
     assert client.get(_url(owner) + "?since=2000-01-01T00:00:00Z&until=2001-01-01T00:00:00Z",
@@ -56,7 +56,7 @@ def test_search_filters_and_pagination(client):
     helpers.assert_error(client.get(_url(owner) + "?page_size=100000", headers=owner["headers"]), 422)
     helpers.set_features(client, owner, analytics=True)
     stats = client.get(_url(owner, "stats/summary"), headers=owner["headers"]).get_json()
-    assert stats["by_type"]["batch.item"] == 7 and stats["by_level"]["error"] == 1 and stats["last_24h"] >= 9
+    assert stats["by_type"]["batch.item"] == 7 and stats["by_level"]["warning"] == 1 and stats["last_24h"] >= 9
 
 
 def test_export_csv_and_jsonl_are_streamed(client):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from models import db
 from services import gang_sheets
-from web import auth, features, views
+from web import auth, downloads, features, views
 from web.schemas import gang_sheets as schemas
 
 blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org_id>/gang-sheets",
@@ -25,6 +25,9 @@ class Layout(MethodView):
     @blp.response(200, schemas.GangSheetLayoutSchema,
                   description="The layout as JSON; or, asked by `format` or Accept, one sheet as image/png or "
                               "image/svg+xml (outline, pieces from thumbnails, labels, utilization, film length)")
+    @blp.alt_response(429, response="DEFAULT_ERROR",
+                      description="LAYOUT_CONCURRENCY layouts of the organization are running (Retry-After); "
+                                  "longer or larger work goes to a gang_sheets job")
     @views.commits
     def post(self, params, args, org_id):
         """Lay out designs on the roll: sheets, length, utilization, preflight findings and film cost, or a picture."""
@@ -33,4 +36,5 @@ class Layout(MethodView):
         if fmt == "json":
             return gang_sheets.preview(session, settings, org_id, params)
         image, mimetype, count = gang_sheets.picture(session, settings, params, fmt, args["sheet"])
-        return Response(image, mimetype=mimetype, headers={"X-Sheet-Count": str(count)})
+        return Response(image, mimetype=mimetype, headers={"X-Sheet-Count": str(count), **downloads.disposition(
+            f"sheet-{args['sheet']}.{fmt}", inline=fmt == "png")})

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import exc as sa_exc
 
 from models import errors
+from services import monitoring
 from web import auth, checks, metrics, views
 
 blp = Blueprint("health", __name__, description="Liveness, health and metrics")
@@ -65,9 +66,13 @@ def _superuser() -> bool:
 
 @blp.route("/metrics")
 class Metrics(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[{}, {"metricsToken": []}])
     @blp.response(200, content_type="text/plain; version=0.0.4")
+    @blp.alt_response(401, response="DEFAULT_ERROR", description="METRICS_TOKEN is set and the bearer token is not it")
     def get(self):
-        """Prometheus metrics."""
-        body = metrics.render(views.settings())
+        """Prometheus metrics (with `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set)."""
+        settings = views.settings()
+        if not monitoring.scrape_allowed(settings, request.headers.get("Authorization")):
+            raise errors.Unauthorized("Metrics need the METRICS_TOKEN bearer token")
+        body = metrics.render(settings)
         return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")

@@ -31,6 +31,7 @@ def sign_up():
     """A new organization and its owner, signed in at once."""
     error, form = None, request.form
     if request.method == "POST":
+        auth.throttle("sign-up")
         data = auth_schemas.RegisterSchema().load({
             key: form.get(key, "") for key in ("email", "password", "organization_name", "full_name")
             if key != "full_name" or form.get(key)})

@@ -18,6 +18,22 @@ Email = lambda **kw: fields.Email(validate=validate.Length(max=320), **kw)  # no
 Password = lambda **kw: fields.String(validate=validate.Length(min=10, max=200), load_only=True, **kw)  # noqa: E731
 
 
+BIGINT_MAX = 2**63 - 1
+
+
+class Text(fields.String):
+    """A string PostgreSQL can store: NUL characters are refused (422) before any query sees them."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters")
+        return text
+
+
+Id = lambda **kw: fields.Integer(validate=validate.Range(min=1, max=BIGINT_MAX), **kw)  # noqa: E731
+
+
 class TimeRangeArgsSchema(Schema):
     """`since`/`until` filters on a timestamp."""
 

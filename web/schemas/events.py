@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from models import event
+from services import events
 from web.schemas import common
 
 
@@ -27,22 +28,26 @@ class EventSchema(Schema):
 class EventCreateSchema(Schema):
     """Body of POST .../events/ (an integration's own event)."""
 
-    event_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.:-]{1,100}$"))
-    entity_type = fields.String(validate=validate.Length(min=1, max=64))
-    entity_id = fields.String(validate=validate.Length(min=1, max=64))
-    level = fields.String(validate=validate.OneOf(event.LEVELS), load_default="info")
+    event_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.:-]{1,100}$"), metadata={
+        "description": "The integration's own type, e.g. `zapier.order_tagged`. The system's namespaces (the part "
+                       "before the first dot: " + ", ".join(sorted(events.SYSTEM_NAMESPACES)) + ") are refused "
+                       "with 422; the event is stored with source `integration`."})
+    entity_type = common.Text(validate=validate.Length(min=1, max=64))
+    entity_id = common.Text(validate=validate.Length(min=1, max=64))
+    level = fields.String(validate=validate.OneOf(events.CUSTOM_LEVELS), load_default="info",
+                          metadata={"description": "`error` is the system's own level and is refused"})
     payload = fields.Dict(keys=fields.String(), load_default=dict)
 
 
 class EventQueryArgsSchema(common.TimeRangeArgsSchema):
     """Filters of the event search."""
 
-    event_type = fields.String(validate=validate.Length(max=100))
-    entity_type = fields.String(validate=validate.Length(max=64))
-    entity_id = fields.String(validate=validate.Length(max=64))
-    user_id = fields.Integer()
+    event_type = common.Text(validate=validate.Length(max=100))
+    entity_type = common.Text(validate=validate.Length(max=64))
+    entity_id = common.Text(validate=validate.Length(max=64))
+    user_id = common.Id()
     level = fields.String(validate=validate.OneOf(event.LEVELS))
-    source = fields.String(validate=validate.Length(max=16))
+    source = common.Text(validate=validate.Length(max=16))
 
 
 class EventExportArgsSchema(EventQueryArgsSchema):

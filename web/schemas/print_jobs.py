@@ -64,8 +64,9 @@ class PrintJobStatsSchema(Schema):
 
 
 class QueueInfoSchema(Schema):
-    """Queue depth, oldest waiting job, live workers and running jobs."""
+    """The organization's queue depth, oldest waiting job and running jobs, and the live workers."""
 
-    queues = fields.Dict()
+    queues = fields.Dict(metadata={"description": "Per queue: this organization's `waiting` and `running` jobs and "
+                                                  "its `oldest_waiting_seconds`"})
     workers_alive = fields.Integer()
     running_now = fields.Integer()
