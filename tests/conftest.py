@@ -48,6 +48,16 @@ def settings() -> config.Settings:
     return config.get_settings()
 
 
+@pytest.fixture
+def double():
+    """A local Etsy double that follows Etsy's published spec; the test fails on any request the spec refuses."""
+    from tests.etsy_double import server
+
+    with server.EtsyDouble() as etsy:
+        yield etsy
+    assert etsy.violations == [], etsy.violations
+
+
 @pytest.fixture(scope="session")
 def database(settings):
     """The migrated test database; dropped at the end of the session."""

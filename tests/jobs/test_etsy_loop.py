@@ -19,18 +19,10 @@ from models import tenancy
 from nas import shared
 from prepress import personalize
 from services import insights, organizations, print_jobs, shipments
-from tests.etsy_double import server
 from tests.jobs import etsy_setup
 
 AREA = {"x": 0.05, "y": 0.72, "width": 0.9, "height": 0.24, "max_length": 12, "size_pt": 48, "min_size_pt": 14,
         "color": "#0a1464", "font": "dejavu-sans-bold"}
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 def _variations(size: str, text: str) -> list[dict]:

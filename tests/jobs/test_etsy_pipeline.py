@@ -12,15 +12,7 @@ from models import shop as shop_model
 from models import tenancy
 from services import print_jobs, shop_tokens
 from tests import etsy_flow, imagegen
-from tests.etsy_double import server
 from tests.jobs import factories
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 def _connected_shop(session, org, double, seller, settings, **fields) -> shop_model.Shop:

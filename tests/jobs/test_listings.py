@@ -11,15 +11,7 @@ from models import order as order_model
 from models import print_job as job_model
 from models import shop as shop_model
 from services import shop_tokens
-from tests.etsy_double import server
 from tests.jobs import etsy_setup
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 def _draft(session, org_id: int, draft_id: int) -> draft_model.ListingDraft:

@@ -12,17 +12,9 @@ from models import order as order_model
 from models import print_job as job_model
 from services import print_jobs
 from tests import etsy_flow, imagegen
-from tests.etsy_double import server
 from tests.jobs import factories
 from tests.jobs.test_etsy_pipeline import _connected_shop
 from tests.jobs.test_mockups_job import mockup_template, photo_png
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 def _setup(session, created, double):

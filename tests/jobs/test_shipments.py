@@ -11,15 +11,7 @@ from models import print_job as job_model
 from models import shipment as shipment_model
 from models import shop as shop_model
 from services import order_sync, shipments, shop_tokens
-from tests.etsy_double import server
 from tests.jobs import etsy_setup
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 def _orders(session, setup, double, count: int = 2) -> list[tuple[int, int]]:

@@ -10,16 +10,8 @@ from models import shop as shop_model
 from models import tenancy
 from services import shop_tokens
 from tests import etsy_flow, helpers, imagegen
-from tests.etsy_double import server
 
 AREA = {"x": 0.1, "y": 0.75, "width": 0.8, "height": 0.2, "max_length": 10, "size_pt": 30}
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 @pytest.fixture

@@ -11,14 +11,6 @@ from models import shop as shop_model
 from models import tenancy
 from services import shop_tokens
 from tests import etsy_flow, helpers
-from tests.etsy_double import server
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
 
 
 @pytest.fixture

@@ -12,20 +12,6 @@ from sqlalchemy import select, update
 from models import shop as shop_model
 from models import tenancy
 from tests import etsy_flow, helpers
-from tests.etsy_double import server
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
-
-
-@pytest.fixture
-def etsy_app(app, settings, double, monkeypatch):
-    monkeypatch.setitem(app.extensions, "esa_settings", etsy_flow.settings_for(settings, double))
-    return app
 
 
 def _start(client, owner) -> tuple[dict, dict]:

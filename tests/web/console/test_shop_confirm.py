@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from models import shop as shop_model
 from models import tenancy
-from tests import etsy_flow, helpers
-from tests.etsy_double import server
+from tests import helpers
 from tests.web.console import pages
 from tests.web.test_shops import _approve
-
-
-@pytest.fixture
-def double():
-    with server.EtsyDouble() as etsy:
-        yield etsy
-    assert etsy.violations == [], etsy.violations
-
-
-@pytest.fixture
-def etsy_app(app, settings, double, monkeypatch):
-    monkeypatch.setitem(app.extensions, "esa_settings", etsy_flow.settings_for(settings, double))
-    return app
 
 
 def _started_in_console(client, email: str) -> str:
