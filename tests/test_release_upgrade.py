@@ -103,6 +103,14 @@ def _write_previous_release(conn, settings) -> dict[str, Any]:
     ids["other_shop"] = _one(conn, shop_sql, o=other, e=ETSY_SHOP, n="LegacyPrintsShop",
                              a=_old_encrypt(settings, "second-access"), r=_old_encrypt(settings, "second-refresh"),
                              exp=expires, t=None, p=None, at=earlier + dt.timedelta(days=3))
+    # Another shop in both: the first organization's refresh token was refused since, the second's works.
+    ids["dead_shop"] = _one(conn, shop_sql, o=org, e=ETSY_SHOP + 1, n="SecondEtsyShop",
+                            a=_old_encrypt(settings, "dead-access"), r=_old_encrypt(settings, "dead-refresh"),
+                            exp=expires, t=None, p=None, at=earlier)
+    conn.execute(text("UPDATE shops SET status = 'needs_reauth' WHERE id = :id"), {"id": ids["dead_shop"]})
+    ids["live_shop"] = _one(conn, shop_sql, o=other, e=ETSY_SHOP + 1, n="SecondEtsyShop",
+                            a=_old_encrypt(settings, "live-access"), r=_old_encrypt(settings, "live-refresh"),
+                            exp=expires, t=None, p=None, at=earlier + dt.timedelta(days=5))
 
     file_sql = ("INSERT INTO files (org_id, file_type, status, storage_key, filename, original_filename, mime_type,"
                 " size_bytes, sha256, width_px, height_px, dpi_x, dpi_y, dpi, color_mode, has_alpha, tags,"
@@ -271,14 +279,16 @@ def _total(answer) -> int:
 def test_every_row_is_kept_and_the_head_is_one(previous_release):
     url, ids = previous_release
     engine = create_engine(url, poolclass=pool.NullPool)
+    # Every row is kept; the only new rows are the audit events of the two shops the upgrade disconnected.
+    expected = {**ids["counts"], "events": ids["counts"]["events"] + 2}
     with engine.connect() as conn:
-        assert _counts(conn) == ids["counts"]
+        assert _counts(conn) == expected
         head = _one(conn, "SELECT version_num FROM alembic_version")
     script = ScriptDirectory.from_config(_alembic(url))
     assert script.get_heads() == [head]
     command.upgrade(_alembic(url), "head")  # at head, a second upgrade changes nothing
     with engine.connect() as conn:
-        assert _counts(conn) == ids["counts"]
+        assert _counts(conn) == expected
         assert _one(conn, "SELECT version_num FROM alembic_version") == head
     engine.dispose()
 
@@ -320,6 +330,7 @@ def test_tokens_of_the_previous_release_are_a_clean_401(upgraded, settings):
 
 
 def test_the_shop_keeps_its_tokens_and_the_duplicate_is_disconnected(upgraded, settings):
+    """Of two organizations holding one Etsy shop, the earliest connection whose tokens work keeps it (0009c)."""
     from models import tenancy
     from services import shop_tokens
 
@@ -328,6 +339,7 @@ def test_the_shop_keeps_its_tokens_and_the_duplicate_is_disconnected(upgraded, s
         with tenancy.org_scope(ids["org"]):
             assert shop_tokens.access_token(ids["shop"], settings, session=session) == ACCESS
         with tenancy.org_scope(ids["other_org"]):
+            assert shop_tokens.access_token(ids["live_shop"], settings, session=session) == "live-access"
             with pytest.raises(shop_tokens.NeedsReauth):
                 shop_tokens.access_token(ids["other_shop"], settings, session=session)
         session.rollback()
@@ -335,8 +347,14 @@ def test_the_shop_keeps_its_tokens_and_the_duplicate_is_disconnected(upgraded, s
         rows = conn.execute(text("SELECT id, status, access_token_enc IS NULL, refresh_token_enc IS NULL"
                                  " FROM shops ORDER BY id")).all()
         refresh_enc = _one(conn, "SELECT refresh_token_enc FROM shops WHERE id = :id", id=ids["shop"])
+        told = conn.execute(text("SELECT org_id, entity_id, level FROM events WHERE event_type = 'shop.disconnected'"
+                                 " ORDER BY org_id")).all()
     assert [tuple(r) for r in rows] == [(ids["shop"], "connected", False, False),
-                                        (ids["other_shop"], "disconnected", True, True)]
+                                        (ids["other_shop"], "disconnected", True, True),
+                                        (ids["dead_shop"], "disconnected", True, True),
+                                        (ids["live_shop"], "connected", False, False)]
+    assert [tuple(r) for r in told] == [(ids["org"], str(ids["dead_shop"]), "warning"),
+                                        (ids["other_org"], str(ids["other_shop"]), "warning")]
     from models import secrets
     assert secrets.decrypt(refresh_enc, settings) == REFRESH
     owner = _login(client)
