@@ -227,6 +227,8 @@ def previous_release(settings):
     with engine.connect() as conn:
         ids["counts"] = _counts(conn)
     command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        ids["upgraded_counts"] = _counts(conn)  # before the tests below sign in, send and queue
     yield url, ids
     engine.dispose()
     dbsetup.drop_database(conftest._SERVER_URL, name)
@@ -280,15 +282,15 @@ def test_every_row_is_kept_and_the_head_is_one(previous_release):
     url, ids = previous_release
     engine = create_engine(url, poolclass=pool.NullPool)
     # Every row is kept; the only new rows are the audit events of the two shops the upgrade disconnected.
-    expected = {**ids["counts"], "events": ids["counts"]["events"] + 2}
+    assert ids["upgraded_counts"] == {**ids["counts"], "events": ids["counts"]["events"] + 2}
     with engine.connect() as conn:
-        assert _counts(conn) == expected
         head = _one(conn, "SELECT version_num FROM alembic_version")
+        now = _counts(conn)
     script = ScriptDirectory.from_config(_alembic(url))
     assert script.get_heads() == [head]
     command.upgrade(_alembic(url), "head")  # at head, a second upgrade changes nothing
     with engine.connect() as conn:
-        assert _counts(conn) == expected
+        assert _counts(conn) == now
         assert _one(conn, "SELECT version_num FROM alembic_version") == head
     engine.dispose()
 
@@ -422,3 +424,50 @@ def test_an_organization_named_by_the_cli_keeps_its_nas_folder(upgraded, setting
     assert new.get_json()["file"]["storage_key"] == "cafe-prints/designs/mocha.png"
     assert Path(settings.local_root_path, "cafe-prints", "designs", "mocha.png").is_file()
     assert not Path(settings.local_root_path, "Café Prints").exists()
+
+
+def test_the_console_shows_every_page_of_the_old_data(upgraded):
+    client, ids, _ = upgraded
+    browser = client.application.test_client()
+    assert pages.sign_in(browser, "owner@legacy.example", PASSWORD).status_code == 302
+    for path in ("/console/", "/console/designs", "/console/gang-sheets", "/console/jobs",
+                 f"/console/jobs/{ids['job']}", f"/console/jobs/{ids['queued_job']}",
+                 "/console/orders", f"/console/orders/{ids['order']}", "/console/orders/unmatched",
+                 f"/console/printers/{ids['printer']}", "/console/settings", "/console/settings/audit",
+                 "/console/shops", f"/console/files/{ids['design']}/download"):
+        page = browser.get(path)
+        assert page.status_code == 200, (path, page.status_code, page.get_data(as_text=True)[:300])
+    assert browser.get(f"/console/files/{ids['design']}/download").get_data() == ids["files"][ids["design"]]
+    assert browser.get("/console/mockups").status_code == 403  # the old release's feature flag (mockups off) holds
+
+
+def test_old_designs_templates_and_jobs_still_work(upgraded, settings):
+    """An old design at an old template size lays out; the old completed gang sheet job goes to the printer's new
+    hot folder with its order; the organization and its settings read and change."""
+    client, ids, _ = upgraded
+    headers = _login(client)["headers"]
+    layout = client.post(_org_url(ids, "gang-sheets/layout"), headers=headers, json={
+        "printer_id": ids["printer"], "template_id": ids["template"],
+        "items": [{"file_id": ids["design"], "size_id": ids["size"], "quantity": 2}]})
+    assert layout.status_code == 200, layout.get_json()
+    assert layout.get_json()["sheet_count"] == 1 and layout.get_json()["sheet_width"] == 22
+
+    org = client.get(f"/api/organizations/{ids['org']}", headers=headers)
+    assert org.status_code == 200 and org.get_json()["settings"]["film_price_per_inch"] == 0.5, org.get_json()
+    renamed = client.patch(f"/api/organizations/{ids['org']}", headers=headers, json={"name": "Legacy Prints Co"})
+    assert renamed.status_code == 200, renamed.get_json()
+
+    Path(settings.local_root_path, "RIP", "hot").mkdir(parents=True, exist_ok=True)
+    set_folder = client.patch(f"/api/printers/{ids['printer']}", headers=headers, json={"hot_folder": "RIP/hot"})
+    assert set_folder.status_code == 200, set_folder.get_json()
+    sent = client.post(f"/api/printers/{ids['printer']}/sends", headers=headers, json={"print_job_id": ids["job"]})
+    assert sent.status_code in (200, 201, 202), sent.get_json()
+    body = sent.get_json()
+    sends = body if isinstance(body, list) else body.get("sends", body)
+    assert [(s["sheet"], s["sheets"], s["order_ids"], s["status"]) for s in sends] == [(1, 1, [ids["order"]],
+                                                                                         "queued")]
+    cancelled = client.post(f"/api/printers/{ids['printer']}/sends/{sends[0]['id']}/cancel", headers=headers)
+    assert cancelled.status_code == 200, cancelled.get_json()
+    # Back as the upgrade left it, for the other tests of this module (they share the database).
+    assert client.patch(f"/api/printers/{ids['printer']}", headers=headers,
+                        json={"hot_folder": None}).status_code == 200
