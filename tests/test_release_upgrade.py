@@ -160,6 +160,15 @@ def _write_previous_release(conn, settings) -> dict[str, Any]:
                  {"p": json.dumps({"printer_id": ids["printer"], "items": [{"file_id": ids["design"],
                                                                            "size_id": ids["size"]}]}),
                   "r": json.dumps(result), "q": queue_job, "id": job})
+    # Jobs the old release had queued when it stopped: the new workers must know their tasks and serve their queues.
+    todo_sql = ("INSERT INTO procrastinate_jobs (queue_name, task_name, lock, queueing_lock, args, status)"
+                " VALUES (:q, :t, :lock, :ql, :args, 'todo') RETURNING id")
+    ids["todo"] = [
+        _one(conn, todo_sql, q="designs", t="analyse_design", lock=None, ql=f"analyse-{ids['design2']}",
+             args=json.dumps({"org_id": org, "file_id": ids["design2"]})),
+        _one(conn, todo_sql, q="sync", t="backup_file", lock=None, ql=None,
+             args=json.dumps({"org_id": org, "file_id": ids["design"]})),
+        _one(conn, todo_sql, q="scheduler", t="fan_out_shop_syncs", lock=None, ql=None, args="{}")]
     ids["queued_job"] = _one(conn, "INSERT INTO print_jobs (org_id, job_type, status, params, created_by) VALUES"
                                    " (:o, 'orders', 'failed', '{}', :by) RETURNING id", o=org, by=ids["member"])
 
@@ -415,6 +424,8 @@ def test_an_organization_named_by_the_cli_keeps_its_nas_folder(upgraded, setting
     the NAS library import keep using that folder (0008e_etsy_loop records it as the organization's nas_folder)."""
     client, ids, _ = upgraded
     owner = _login(client, "owner@cafe.example")
+    org = client.get(f"/api/organizations/{ids['cli_org']}", headers=owner["headers"]).get_json()
+    assert (org["shop_name"], org["nas_folder"], org["folder"]) == ("Café Prints", "cafe-prints", "cafe-prints")
     url = f"/api/organizations/{ids['cli_org']}/files"
     old = client.get(f"{url}/{ids['cli_file']}/download", headers=owner["headers"])
     assert old.status_code == 200 and old.get_data() == ids["cli_file_bytes"]
@@ -471,3 +482,20 @@ def test_old_designs_templates_and_jobs_still_work(upgraded, settings):
     # Back as the upgrade left it, for the other tests of this module (they share the database).
     assert client.patch(f"/api/printers/{ids['printer']}", headers=headers,
                         json={"hot_folder": None}).status_code == 200
+
+
+def test_jobs_the_old_release_queued_are_run_by_the_new_workers(upgraded):
+    import importlib
+
+    from jobs import app as jobs_app
+
+    _, ids, engine = upgraded
+    for module in [*jobs_app.TASK_MODULES, "jobs.schedule"]:
+        importlib.import_module(module)
+    served = {q for queues in jobs_app.QUEUES.values() for q in queues}
+    with engine.connect() as conn:
+        queued = conn.execute(text("SELECT task_name, queue_name, status FROM procrastinate_jobs WHERE id = ANY(:ids)"
+                                   " ORDER BY id"), {"ids": ids["todo"]}).all()
+    assert [r.status for r in queued] == ["todo"] * 3
+    for task_name, queue_name, _ in queued:
+        assert task_name in jobs_app.app.tasks and queue_name in served, (task_name, queue_name)
