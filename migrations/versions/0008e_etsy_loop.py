@@ -1,10 +1,17 @@
 """Closing the Etsy loop: listing drafts, shipments, template text areas, NAS folder names, new job types.
 
+An organization's NAS folder was the slug of its shop_name; it is now shop_name as it stands unless nas_folder says
+otherwise. A shop_name that is not its own slug (set through the admin CLI, which never checked it) gets its old
+slug as nas_folder, so its files stay in the folder they are in.
+
 Revision ID: 0008e_etsy_loop
 Revises: 0008a_design_analysis
 Create Date: 2026-12-01 10:00:00
 """
 from __future__ import annotations
+
+import re
+import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,6 +32,7 @@ def upgrade() -> None:
     op.add_column('templates', sa.Column('personalization', postgresql.JSONB(astext_type=sa.Text()), nullable=True))
     op.add_column('organizations', sa.Column('nas_folder', sa.String(length=64), nullable=True))
     op.create_unique_constraint(op.f('uq_organizations_nas_folder'), 'organizations', ['nas_folder'])
+    _keep_old_folders()
     op.create_table(
         'listing_drafts',
         sa.Column('id', sa.BigInteger(), nullable=False),
@@ -93,6 +101,24 @@ def upgrade() -> None:
     )
     for column in ('order_id', 'org_id', 'print_job_id'):
         op.create_index(op.f(f'ix_shipments_{column}'), 'shipments', [column], unique=False)
+
+
+def _old_slug(shop_name: str) -> str | None:
+    """nas.paths.shop_slug of the previous release (frozen here): the folder its files went to; None if none."""
+    ascii_name = unicodedata.normalize("NFKD", shop_name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].rstrip("-") or None
+
+
+def _keep_old_folders() -> None:
+    conn = op.get_bind()
+    taken: set[str] = set()
+    for org_id, shop_name in conn.execute(sa.text("SELECT id, shop_name FROM organizations ORDER BY id")).all():
+        slug = _old_slug(shop_name)
+        # Two such names with one slug shared a folder before; nas_folder is unique, so the first one keeps it.
+        if slug and slug != shop_name and slug not in taken:
+            taken.add(slug)
+            conn.execute(sa.text("UPDATE organizations SET nas_folder = :slug WHERE id = :id"),
+                         {"slug": slug, "id": org_id})
 
 
 def downgrade() -> None:
