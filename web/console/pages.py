@@ -84,14 +84,14 @@ def _context() -> dict[str, Any]:
     return {"me": user, "org": org, "csrf_token": session.csrf_token, "nav": NAV}
 
 
-NAV = (("today", "Today"), ("jobs", "Print jobs"), ("gang_builder", "Gang sheets"), ("designs", "Designs"),
+NAV = (("today", "Today"), ("jobs", "Jobs"), ("gang_builder", "Gang sheets"), ("designs", "Designs"),
        ("unmatched", "Unmatched"), ("orders", "Orders"), ("shops", "Shops"), ("mockups", "Mockups"),
-       ("settings", "Settings"))
+       ("numbers", "Numbers"), ("settings", "Settings"))
 
 
 def register(blp: Blueprint) -> None:
     """Hook the shared behaviour and every page module onto the blueprint."""
-    from web.console import account, designs, gang, jobs, mockups, orders, printers, settings, shops, today
+    from web.console import account, designs, gang, jobs, mockups, numbers, orders, printers, settings, shops, today
 
     blp.before_request(session.check_csrf)
     blp.context_processor(_context)
@@ -124,7 +124,7 @@ def register(blp: Blueprint) -> None:
     def _http(exc: HTTPException):
         return _error(exc.code or 500, exc.description or exc.name)
 
-    for module in (account, today, jobs, designs, gang, orders, shops, mockups, settings, printers):
+    for module in (account, today, jobs, designs, gang, orders, shops, mockups, settings, printers, numbers):
         module.register(blp)
 
 

@@ -175,7 +175,7 @@ def test_a_day_in_the_console(app, committed, start_worker, tmp_path):
 
         page.click("nav >> text=Settings")
         page.screenshot(path=str(tmp_path / "settings.png"), full_page=True)
-        page.click("nav >> text=Print jobs")
+        page.click("nav >> text=Jobs")
         page.screenshot(path=str(tmp_path / "jobs.png"))
         page.click("text=Sign out")
         page.wait_for_selector("h1:has-text('Sign in')")
