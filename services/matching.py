@@ -1,6 +1,7 @@
 """Matching order items to designs: mapping rules first (most specific wins), then the SKU."""
 from __future__ import annotations
 
+import collections
 import json
 import re
 from collections.abc import Iterable
@@ -119,8 +120,16 @@ def suggestions(session: Session, items: list[order_model.OrderItem],
     candidates = session.scalars(select(file_model.File).where(
         file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
         or_(*[name.contains(w, autoescape=True) for w in every])).order_by(file_model.File.id).limit(500)).all()
+    # Which candidates hold each word, found once per word rather than once per item and candidate.
+    names = [f.filename.lower() for f in candidates]
+    holding: dict[str, list[int]] = {}
     out = {}
     for item_id, mine in words.items():
-        scored = [(sum(w in f.filename.lower() for w in mine), f) for f in candidates]
-        out[item_id] = [f for score, f in sorted(scored, key=lambda s: (-s[0], s[1].id)) if score][:limit]
+        scores: collections.Counter[int] = collections.Counter()
+        for w in mine:
+            if w not in holding:
+                holding[w] = [i for i, name in enumerate(names) if w in name]
+            scores.update(holding[w])
+        ranked = sorted(scores, key=lambda i: (-scores[i], candidates[i].id))
+        out[item_id] = [candidates[i] for i in ranked[:limit]]
     return out

@@ -22,7 +22,9 @@ class Events(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Search events by type, entity, user, level and time range."""
-        return pagination.page(db.get_session(), events.search(args), pagination_parameters)
+        session = db.get_session()
+        return pagination.page(session, events.search(args), pagination_parameters,
+                               total=events.kept_total(session, args))
 
     @auth.required("operator")
     @blp.arguments(schemas.EventCreateSchema)
