@@ -39,8 +39,18 @@ _TRIGGERS = {
 }
 
 
+# Substring searches (ILIKE '%q%') by trigram, where the server ships pg_trgm (Railway's and Debian's PostgreSQL do;
+# the embedded development one may not): without them the searches still work, by reading the org's rows.
+TRIGRAM_INDEXES = (('ix_orders_buyer_name_trgm', 'orders', 'buyer_name'),
+                   ('ix_files_filename_trgm', 'files', 'filename'),
+                   ('ix_files_original_filename_trgm', 'files', 'original_filename'))
+
+
 def upgrade() -> None:
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    if op.get_bind().execute(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first():
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name, table, column in TRIGRAM_INDEXES:
+            op.create_index(name, table, [column], postgresql_using='gin', postgresql_ops={column: 'gin_trgm_ops'})
     op.drop_index('ix_events_org_id_created_at', table_name='events')
     op.drop_index('ix_events_org_id_entity', table_name='events')
     op.drop_index('ix_events_org_id_event_type', table_name='events')
@@ -56,8 +66,6 @@ def upgrade() -> None:
                     ['org_id', sa.text('etsy_created_at DESC NULLS LAST'), sa.text('id DESC')])
     op.create_index('ix_orders_org_shipped_created', 'orders',
                     ['org_id', 'is_shipped', sa.text('etsy_created_at DESC NULLS LAST'), sa.text('id DESC')])
-    op.create_index('ix_orders_buyer_name_trgm', 'orders', ['buyer_name'], postgresql_using='gin',
-                    postgresql_ops={'buyer_name': 'gin_trgm_ops'})
 
     op.drop_index('ix_order_items_org_id_match_status', table_name='order_items')
     op.create_index('ix_order_items_org_status_order', 'order_items', ['org_id', 'match_status', 'order_id', 'id'])
@@ -65,10 +73,6 @@ def upgrade() -> None:
     op.drop_index('ix_files_org_id_file_type_created_at', table_name='files')
     op.create_index('ix_files_org_created', 'files', ['org_id', 'created_at', 'id', 'status'])
     op.create_index('ix_files_org_type_created', 'files', ['org_id', 'file_type', 'created_at', 'id', 'status'])
-    op.create_index('ix_files_filename_trgm', 'files', ['filename'], postgresql_using='gin',
-                    postgresql_ops={'filename': 'gin_trgm_ops'})
-    op.create_index('ix_files_original_filename_trgm', 'files', ['original_filename'], postgresql_using='gin',
-                    postgresql_ops={'original_filename': 'gin_trgm_ops'})
 
     op.create_table(
         'event_counts',
@@ -95,11 +99,12 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER event_counts_{operation.lower()} ON events")
     op.execute("DROP FUNCTION event_counts_delta()")
     op.drop_table('event_counts')
-    for name in ('ix_files_original_filename_trgm', 'ix_files_filename_trgm', 'ix_files_org_type_created',
-                 'ix_files_org_created'):
+    for name, _, _ in TRIGRAM_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+    for name in ('ix_files_org_type_created', 'ix_files_org_created'):
         op.drop_index(name, table_name='files')
     op.create_index('ix_files_org_id_file_type_created_at', 'files', ['org_id', 'file_type', 'created_at'])
-    for name in ('ix_orders_buyer_name_trgm', 'ix_orders_org_shipped_created', 'ix_orders_org_created'):
+    for name in ('ix_orders_org_shipped_created', 'ix_orders_org_created'):
         op.drop_index(name, table_name='orders')
     op.create_index('ix_orders_org_id_etsy_created_at', 'orders', ['org_id', 'etsy_created_at'])
     op.drop_index('ix_order_items_org_status_order', table_name='order_items')
