@@ -66,11 +66,12 @@ def register(app: Flask) -> None:
         metrics.observe_request(request.method, endpoint, response.status_code, elapsed)
         errors_window.add(response.status_code)
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        log.info(json.dumps({
-            "event": "request", "method": request.method, "path": request.path, "status": response.status_code,
-            "ms": round(elapsed * 1000, 1), "org": g.get("org_id"), "user": getattr(g.get("user"), "id", None),
-            "request_id": g.get("request_id"),
-        }))
+        if log.isEnabledFor(logging.INFO):  # the line is built only when it is written
+            log.info(json.dumps({
+                "event": "request", "method": request.method, "path": request.path, "status": response.status_code,
+                "ms": round(elapsed * 1000, 1), "org": g.get("org_id"), "user": getattr(g.get("user"), "id", None),
+                "request_id": g.get("request_id"),
+            }))
         return response
 
     @app.teardown_request

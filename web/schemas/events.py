@@ -4,10 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from models import event
-from web.schemas import common
+from web.schemas import common, fast
 
 
-class EventSchema(Schema):
+class EventSchema(fast.Schema):
     """An event as the API shows it."""
 
     id = fields.Integer(dump_only=True)
