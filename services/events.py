@@ -1,12 +1,14 @@
 """Audit and integration events: search, one event, activity of a member, stats, an integration's own, pruning."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, case, delete, func, select, text
+from sqlalchemy import CursorResult, Select, case, delete, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 import config
@@ -28,7 +30,28 @@ def search(filters: dict[str, Any]) -> Select:
         stmt = stmt.where(Event.created_at >= filters["since"])
     if filters.get("until") is not None:
         stmt = stmt.where(Event.created_at < filters["until"])
+    if filters.get("after"):
+        # Keyset: the events after the cursor's in the list's order, read from the index from there on.
+        created_at, event_id = _position(filters["after"])
+        stmt = stmt.where(tuple_(Event.created_at, Event.id) < tuple_(created_at, event_id))
     return stmt
+
+
+def cursor_of(row: Event) -> str:
+    """The opaque cursor of an event's place in the list (for `after`)."""
+    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.id}".encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        text_form = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, _, event_id = text_form.partition("|")
+        when = dt.datetime.fromisoformat(created_at)
+        if when.tzinfo is None:
+            raise ValueError("no time zone")
+        return when, int(event_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise errors.Invalid("Invalid cursor", errors={"after": ["Not a cursor this list gave"]}) from None
 
 
 def kept_total(session: Session, filters: dict[str, Any]) -> Callable[[], int] | None:

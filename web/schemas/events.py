@@ -45,6 +45,14 @@ class EventQueryArgsSchema(common.TimeRangeArgsSchema):
     source = fields.String(validate=validate.Length(max=16))
 
 
+class EventListArgsSchema(EventQueryArgsSchema):
+    """Filters of the event list, and its keyset cursor."""
+
+    after = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": (
+        "Keyset pagination: the `X-Next-Cursor` header of the previous page (with `page` 1). Every page of 50 "
+        "costs the same however deep; a full page answers the header, the last page does not.")})
+
+
 class EventExportArgsSchema(EventQueryArgsSchema):
     """Filters and format of the audit export."""
 
