@@ -19,15 +19,20 @@ depends_on = None
 _COUNT_FUNCTION = """
 CREATE FUNCTION event_counts_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO event_counts (org_id, event_type, level, n)
+        SELECT org_id, event_type, level, count(*) FROM new_rows GROUP BY 1, 2, 3;
+    ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO event_counts (org_id, event_type, level, n)
         SELECT org_id, event_type, level, -count(*) FROM old_rows
         WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = old_rows.org_id)  -- not for a deleted organization
         GROUP BY 1, 2, 3;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    ELSE  -- an UPDATE adds rows only where a type or level changed (a user deleted: user_id set to null, none)
         INSERT INTO event_counts (org_id, event_type, level, n)
-        SELECT org_id, event_type, level, count(*) FROM new_rows GROUP BY 1, 2, 3;
+        SELECT org_id, event_type, level, sum(n) FROM (
+            SELECT org_id, event_type, level, -1 AS n FROM old_rows
+            UNION ALL SELECT org_id, event_type, level, 1 FROM new_rows) AS changed
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
     END IF;
     RETURN NULL;
 END $$

@@ -106,6 +106,11 @@ def test_event_counts_follow_inserts_updates_deletes_and_folds(client, session):
     assert stats() == before
     assert session.execute(text("SELECT count(*) FROM event_counts WHERE org_id = :org"),
                            {"org": owner["org_id"]}).scalar() == len(raw)
+    # An update that changes no type or level (a member deleted, say) adds no rows.
+    session.execute(text("UPDATE events SET user_id = NULL, payload = '{}' WHERE org_id = :org"),
+                    {"org": owner["org_id"]})
+    assert session.execute(text("SELECT count(*) FROM event_counts WHERE org_id = :org"),
+                           {"org": owner["org_id"]}).scalar() == len(raw)
     # Deleting an organization cascades to its events and counts without tripping over the triggers.
     session.execute(text("DELETE FROM organizations WHERE id = :org"), {"org": other["org_id"]})
     assert session.execute(text("SELECT count(*) FROM event_counts WHERE org_id = :org"),
