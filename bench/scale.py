@@ -114,8 +114,9 @@ def routes(ids: dict) -> tuple[list[str], list[str]]:
 
 
 def p99(client, path: str, headers: dict, repeat: int) -> float:
-    """p99 latency in ms of `repeat` calls after two warm-up calls (the nearest rank)."""
-    for _ in range(2):
+    """p99 latency in ms of `repeat` calls after five warm-up calls (the nearest rank): a route's first calls
+    compile its statements and fill caches once per process, which is not what it costs each time."""
+    for _ in range(5):
         response = client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
     times = []
