@@ -179,9 +179,12 @@ def main() -> None:
         ids = build(url, env)
         print(f"built {EVENTS:,} events, {ORDERS:,} orders and {FILES:,} files in one organization (and two beside "
               f"it) in {time.perf_counter() - started:.0f} s")
+        import gc
+
         from web import create_app
 
         client = create_app().test_client()
+        gc.freeze()  # as web/wsgi.py does in each gunicorn worker
         headers = {"Authorization": f"Bearer {ids['token']}"}
         lists, stats = routes(ids)
         ping = p99(client, "/ping", {}, args.repeat)

@@ -37,3 +37,4 @@ def test_an_idle_connection_the_server_dropped_is_replaced(database, settings, m
     with engine.connect() as conn:
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     engine.dispose()
+
