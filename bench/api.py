@@ -65,6 +65,40 @@ def _query_counts(env: dict[str, str], org_id: int, token: str) -> dict[int, int
     return counts
 
 
+def _auth_cost(org_id: int, token: str, n: int = 500) -> tuple[float, int]:
+    """In-process ms per request that the token check, user and membership lookup and api_access gate take (web/auth,
+    web/features: the request's fixed cost before the view), and their SQL statements."""
+    from sqlalchemy import event as sa_event
+
+    from models import db
+    from web import auth, create_app, features
+
+    app = create_app()
+    headers = {"Authorization": f"Bearer {token}"}
+    statements: list[str] = []
+
+    def once(check: bool) -> None:
+        with app.test_request_context(f"/api/organizations/{org_id}", headers=headers):
+            if check:
+                features.check_api_access(auth.authenticate())
+            auth.teardown()
+            db.session.remove()
+
+    listener = lambda *args, **kwargs: statements.append(args[2])  # noqa: E731
+    took = {}
+    for check in (False, True, False, True):
+        for _ in range(50):
+            once(check)
+        started = time.perf_counter()
+        for _ in range(n):
+            once(check)
+        took[check] = min(took.get(check, 1e9), (time.perf_counter() - started) / n * 1000)
+    sa_event.listen(db.engine(), "before_cursor_execute", listener)
+    once(True)
+    sa_event.remove(db.engine(), "before_cursor_execute", listener)
+    return took[True] - took[False], len(statements)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -84,12 +118,20 @@ def main() -> None:
                     args.requests, args.concurrency),
             }
         counts = _query_counts(env, org_id, token)
+        auth_ms, auth_sql = _auth_cost(org_id, token)
     print(f"gunicorn 2 workers x 4 threads on loopback, {args.requests} requests, concurrency {args.concurrency}")
     for label, r in results.items():
         print(f"  {label:45s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms")
     baseline = results["GET /ping (baseline: no db, no auth)"]["rps"]
     for label, r in list(results.items())[1:]:
         print(f"  {label:45s} {r['rps'] / baseline:6.2f}x the baseline's throughput")
+    targets = (("GET /api/organizations/{id}", 0.5), ("GET events search (10k events, page 50)", 0.25))
+    for label, share in targets:
+        r = results[label]
+        met = r["rps"] >= share * baseline and r["p99_ms"] < 30
+        print(f"  target {label}: >= {share}x and p99 < 30 ms: {'met' if met else 'NOT met'}")
+    print(f"auth per request (token, user and membership, api_access; in-process): {auth_ms:.2f} ms, "
+          f"{auth_sql} SQL statements")
     print("SQL statements per events-search request by page size: "
           + json.dumps({str(k): v for k, v in counts.items()}))
     if len(set(counts.values())) != 1:

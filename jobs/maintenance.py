@@ -14,7 +14,7 @@ import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
 from models import db
-from services import defer, events, organizations, throttle, uploads
+from services import defer, event_counts, events, organizations, throttle, uploads
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -82,6 +82,17 @@ def fan_out(task: procrastinate_tasks.Task[Any, Any, Any], lock_prefix: str) -> 
                 pass  # the previous run's job for this org has not run yet
         session.commit()
         return deferred
+    finally:
+        db.session.remove()
+
+
+@app.task(name="fold_event_counts", queue="scheduler")
+def fold_event_counts(timestamp: int | None = None) -> None:
+    """Fold the event count deltas the triggers on `events` append (services.event_counts)."""
+    session = db.get_session()
+    try:
+        event_counts.fold(session)
+        session.commit()
     finally:
         db.session.remove()
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,9 +30,15 @@ class Order(base.OrgScoped, base.Timestamps, base.Base):
     """One Etsy receipt, upserted by (shop, receipt id)."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("shop_id", "etsy_receipt_id"),
-                      Index("ix_orders_org_id_etsy_created_at", "org_id", "etsy_created_at"),
-                      CheckConstraint("production_status IN ('sent', 'printed')", name="production_status"))
+    __table_args__ = (
+        UniqueConstraint("shop_id", "etsy_receipt_id"),
+        # The list's order (newest first, undated last), alone and after the shipped filter. The buyer search's
+        # trigram index is made by migration 0009p_scale where the server has pg_trgm (not declared here).
+        Index("ix_orders_org_created", "org_id", text("etsy_created_at DESC NULLS LAST"), text("id DESC")),
+        Index("ix_orders_org_shipped_created", "org_id", "is_shipped", text("etsy_created_at DESC NULLS LAST"),
+              text("id DESC")),
+        CheckConstraint("production_status IN ('sent', 'printed')", name="production_status"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shop_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False,
@@ -59,7 +66,8 @@ class OrderItem(base.OrgScoped, base.Timestamps, base.Base):
     __table_args__ = (
         UniqueConstraint("org_id", "etsy_transaction_id"),
         CheckConstraint("match_status IN ('unmatched', 'matched', 'ignored')", name="match_status"),
-        Index("ix_order_items_org_id_match_status", "org_id", "match_status"),
+        # Unmatched items with their orders, read from the index alone (services.orders.unmatched).
+        Index("ix_order_items_org_status_order", "org_id", "match_status", "order_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

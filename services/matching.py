@@ -1,6 +1,8 @@
 """Matching order items to designs: mapping rules first (most specific wins), then the SKU."""
 from __future__ import annotations
 
+import collections
+import heapq
 import json
 import re
 from collections.abc import Iterable
@@ -116,11 +118,25 @@ def suggestions(session: Session, items: list[order_model.OrderItem],
     if not every:
         return {item.id: [] for item in items}
     name = func.lower(file_model.File.filename)
-    candidates = session.scalars(select(file_model.File).where(
+    # Ids and names of up to 500 candidates first; whole rows only for the few suggested.
+    candidates = session.execute(select(file_model.File.id, file_model.File.filename).where(
         file_model.File.file_type == "designs", file_model.File.status.in_(file_model.LIVE_STATUSES),
         or_(*[name.contains(w, autoescape=True) for w in every])).order_by(file_model.File.id).limit(500)).all()
-    out = {}
-    for item_id, mine in words.items():
-        scored = [(sum(w in f.filename.lower() for w in mine), f) for f in candidates]
-        out[item_id] = [f for score, f in sorted(scored, key=lambda s: (-s[0], s[1].id)) if score][:limit]
-    return out
+    # Which candidates hold each word, found once per word rather than once per item and candidate.
+    names = [filename.lower() for _, filename in candidates]
+    holding: dict[str, list[int]] = {}
+    ranked: dict[frozenset[str], list[int]] = {}  # items with the same words share their answer
+    for mine in words.values():
+        key = frozenset(mine)
+        if key not in ranked:
+            scores: collections.Counter[int] = collections.Counter()
+            for w in mine:
+                if w not in holding:
+                    holding[w] = [i for i, name in enumerate(names) if w in name]
+                scores.update(holding[w])
+            best = heapq.nsmallest(limit, scores, key=lambda i: (-scores[i], candidates[i].id))
+            ranked[key] = [candidates[i].id for i in best]
+    wanted = {file_id for ids in ranked.values() for file_id in ids}
+    rows = {f.id: f for f in session.scalars(select(file_model.File).where(file_model.File.id.in_(wanted)))} \
+        if wanted else {}
+    return {item_id: [rows[i] for i in ranked[frozenset(mine)] if i in rows] for item_id, mine in words.items()}

@@ -34,9 +34,12 @@ def search(filters: dict[str, Any]) -> Select:
 def unmatched() -> Select:
     """Unmatched items of orders that still matter (not canceled or shipped), oldest first."""
     item, order = order_model.OrderItem, order_model.Order
-    return (select(item).join(order, order.id == item.order_id)
-            .where(item.match_status == "unmatched", order.is_canceled.is_(False), order.is_shipped.is_(False))
-            .order_by(item.id))
+    # OFFSET 0 plans the matching ids on their own (a hash join of two index-only reads, then a sort of the few
+    # found): walking every item in id order to find the open orders' ones is what the planner picks otherwise.
+    found = (select(item.id).join(order, order.id == item.order_id)
+             .where(item.match_status == "unmatched", order.is_canceled.is_(False), order.is_shipped.is_(False))
+             .order_by(item.id).offset(0).subquery())
+    return select(item).join(found, found.c.id == item.id).order_by(found.c.id)
 
 
 def get_order(session: Session, order_id: int) -> order_model.Order:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import audit, base, errors, tenancy
 from models import file as file_model
 from models import print_job as job_model
-from services import defer, features, job_metrics, job_types, rows
+from services import defer, features, job_metrics, job_types, queue, rows
 
 PrintJob = job_model.PrintJob
 
@@ -126,14 +126,15 @@ def stats(session: Session) -> dict[str, Any]:
 def queue_info(session: Session, stalled_seconds: int) -> dict[str, Any]:
     """This organization's waiting and running jobs per queue, its oldest wait, and the live workers (other
     organizations' numbers are theirs)."""
+    # Waiting means due now, and the oldest waits since it became due (services.queue, as /health and /metrics).
+    due = f"FILTER (WHERE {queue.DUE})"
     mine = {row.queue_name: {"waiting": row.waiting, "running": row.running,
-                             "oldest_waiting_seconds": float(row.oldest or 0)}
-            for row in session.execute(text("""
-                SELECT q.queue_name, count(*) FILTER (WHERE q.status = 'todo') AS waiting,
-                       count(*) FILTER (WHERE q.status = 'doing') AS running,
-                       extract(epoch FROM now() - min(q.scheduled_at) FILTER (WHERE q.status = 'todo')) AS oldest
-                FROM procrastinate_jobs q JOIN print_jobs p ON p.queue_job_id = q.id
-                WHERE p.org_id = :org AND q.status IN ('todo', 'doing') GROUP BY 1"""),
+                             "oldest_waiting_seconds": max(0.0, float(row.oldest or 0))}
+            for row in session.execute(text(f"""
+                SELECT j.queue_name, count(*) {due} AS waiting, count(*) FILTER (WHERE j.status = 'doing') AS running,
+                       extract(epoch FROM now() - {queue.OLDEST} {due}) AS oldest
+                FROM procrastinate_jobs j JOIN print_jobs p ON p.queue_job_id = j.id {queue.SINCE}
+                WHERE p.org_id = :org AND j.status IN ('todo', 'doing') GROUP BY 1"""),
                 {"org": tenancy.current_org()})}
     workers = session.execute(text(
         "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :s)"),

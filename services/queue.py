@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session
 # A job waits from the last time it was put in `todo` (deferred, deferred again for a retry, retried by hand), or
 # from its scheduled time if that is later; jobs scheduled for the future are not waiting yet. procrastinate keeps
 # `scheduled_at` empty for jobs to run at once, so the events say when they were deferred.
-_WAITING = text("""
-    SELECT j.queue_name, count(*) AS waiting,
-           coalesce(extract(epoch FROM now() - min(GREATEST(j.scheduled_at, e.since))), 0) AS oldest
-    FROM procrastinate_jobs j
-    LEFT JOIN LATERAL (SELECT max(at) AS since FROM procrastinate_events
-                       WHERE job_id = j.id AND type IN ('deferred', 'deferred_for_retry', 'retried')) e ON true
-    WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())
+# The pieces every reading of waiting jobs shares (alias `j` for procrastinate_jobs): a job is due, and since when.
+DUE = "j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())"
+SINCE = """LEFT JOIN LATERAL (SELECT max(at) AS since FROM procrastinate_events
+    WHERE job_id = j.id AND type IN ('deferred', 'deferred_for_retry', 'retried')) e ON true"""
+OLDEST = "min(GREATEST(j.scheduled_at, e.since))"
+
+_WAITING = text(f"""
+    SELECT j.queue_name, count(*) AS waiting, coalesce(extract(epoch FROM now() - {OLDEST}), 0) AS oldest
+    FROM procrastinate_jobs j {SINCE}
+    WHERE {DUE}
     GROUP BY 1 ORDER BY 1
 """)
 

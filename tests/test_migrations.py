@@ -26,7 +26,9 @@ def empty_db():
 
 
 def _include(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name.startswith("procrastinate_"))
+    # Trigram indexes are made by migration 0009p_scale only where the server has pg_trgm; models do not declare them.
+    return not (type_ == "table" and name.startswith("procrastinate_")) and not (type_ == "index" and reflected
+                                                                               and name.endswith("_trgm"))
 
 
 def test_upgrade_empty_database_matches_models(empty_db):

@@ -70,7 +70,7 @@ def create_app(settings: config.Settings | None = None) -> Flask:
     extensions.api.init_app(app)
     if settings.frontend_url:
         extensions.cors.init_app(app, origins=[settings.frontend_url], expose_headers=["X-Pagination",
-                                                                                     "X-Request-ID"])
+                                                                                     "X-Next-Cursor", "X-Request-ID"])
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     openapi.document_errors(extensions.api)

@@ -22,6 +22,9 @@ SPEC_OPTIONS = {
                             "Feature flags (`GET/PUT /api/organizations/{org_id}/features`) turn parts of the API and "
                             "job types on or off per organization; a request for a part that is off answers 403 "
                             "with the flag in `errors.feature`. Gated operations list theirs in `x-feature-flags`.\n\n"
+                            "Lists take `page` and `page_size` and answer an `X-Pagination` header. Its `total` is "
+                            "exact up to 10,000 rows, on the last page, and for the unfiltered events list; past "
+                            "10,000 rows of a filtered list it is the database's estimate.\n\n"
                             + _FLAGS},
 }
 

@@ -133,6 +133,24 @@ def test_search_stats_and_queue_info(client):
     assert info["queues"]["print_files"]["oldest_waiting_seconds"] >= 0 and "workers_alive" in info
 
 
+def test_queue_info_oldest_wait_is_the_oldest_job_due_now(client, session):
+    # Jobs to run at once have no scheduled_at: they wait since they were deferred. A job scheduled for later is
+    # not waiting yet, and must not make the wait negative or the count larger.
+    owner = helpers.register(client)
+    design = upload(client, owner, imagegen.png()).get_json()["file"]
+    jobs = [_job(client, owner, {"items": [{"file_id": design["id"], "width_in": 2, "height_in": 2}]}).get_json()
+            for _ in range(3)]
+    queue_ids = [session.execute(text("SELECT queue_job_id FROM print_jobs WHERE id = :id"), {"id": j["id"]}).scalar()
+                 for j in jobs]
+    session.execute(text("UPDATE procrastinate_events SET at = now() - interval '1 hour' WHERE job_id = :id"),
+                    {"id": queue_ids[0]})
+    session.execute(text("UPDATE procrastinate_jobs SET scheduled_at = now() + interval '2 hours' WHERE id = :id"),
+                    {"id": queue_ids[1]})
+    info = client.get(_url(owner, "queue/info"), headers=owner["headers"]).get_json()["queues"]["print_files"]
+    assert info["waiting"] == 2
+    assert 3600 <= info["oldest_waiting_seconds"] < 3600 + 120
+
+
 def test_viewers_cannot_create_jobs(client):
     owner = helpers.register(client)
     viewer = helpers.add_member(client, owner, "viewer")

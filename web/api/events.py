@@ -9,6 +9,8 @@ from services import events
 from web import auth, export, features, pagination, views
 from web.schemas import events as schemas
 
+NEXT_CURSOR = "X-Next-Cursor"
+
 blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
                 description="Audit events")
 
@@ -17,12 +19,18 @@ blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/
 @blp.route("/")
 class Events(MethodView):
     @auth.required()
-    @blp.arguments(schemas.EventQueryArgsSchema, location="query")
-    @blp.response(200, schemas.EventSchema(many=True))
+    @blp.arguments(schemas.EventListArgsSchema, location="query")
+    @blp.response(200, schemas.EventSchema(many=True), headers={NEXT_CURSOR: {
+        "description": "The cursor of the next page (`after`), when this page is full",
+        "schema": {"type": "string"}}})
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
-        """Search events by type, entity, user, level and time range."""
-        return pagination.page(db.get_session(), events.search(args), pagination_parameters)
+        """Search events by type, entity, user, level and time range; `page` or the keyset cursor `after`."""
+        session = db.get_session()
+        rows = pagination.page(session, events.search(args), pagination_parameters,
+                               total=events.kept_total(session, args))
+        full = len(rows) == pagination_parameters.page_size
+        return rows, 200, {NEXT_CURSOR: events.cursor_of(rows[-1])} if full else {}
 
     @auth.required("operator")
     @blp.arguments(schemas.EventCreateSchema)

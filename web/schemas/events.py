@@ -5,10 +5,10 @@ from marshmallow import Schema, fields, validate
 
 from models import event
 from services import events
-from web.schemas import common
+from web.schemas import common, fast
 
 
-class EventSchema(Schema):
+class EventSchema(fast.Schema):
     """An event as the API shows it."""
 
     id = fields.Integer(dump_only=True)
@@ -48,6 +48,14 @@ class EventQueryArgsSchema(common.TimeRangeArgsSchema):
     user_id = common.Id()
     level = fields.String(validate=validate.OneOf(event.LEVELS))
     source = common.Text(validate=validate.Length(max=16))
+
+
+class EventListArgsSchema(EventQueryArgsSchema):
+    """Filters of the event list, and its keyset cursor."""
+
+    after = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": (
+        "Keyset pagination: the `X-Next-Cursor` header of the previous page (with `page` 1). Every page of 50 "
+        "costs the same however deep; a full page answers the header, the last page does not.")})
 
 
 class EventExportArgsSchema(EventQueryArgsSchema):

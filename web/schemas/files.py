@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from models import file as file_model
 from prepress import thumbnails
 from services import design_analysis
-from web.schemas import common
+from web.schemas import common, fast
 
 Tag = fields.String(validate=validate.Regexp(r"^[\w .:+#/-]{1,64}$"))
 
@@ -71,7 +71,7 @@ class _Analysis(fields.Nested):
         return design_analysis.describe(obj)
 
 
-class FileSchema(Schema):
+class FileSchema(fast.Schema):
     """A file as the API shows it."""
 
     id = fields.Integer(dump_only=True)

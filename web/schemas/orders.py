@@ -4,10 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services import matching
-from web.schemas import common, files
+from web.schemas import common, fast, files
 
 
-class OrderItemSchema(Schema):
+class OrderItemSchema(fast.Schema):
     """An Etsy transaction with its match and production state."""
 
     id = fields.Integer(dump_only=True)
@@ -30,7 +30,7 @@ class OrderItemSchema(Schema):
     reprints = fields.Integer(dump_only=True)
 
 
-class OrderSchema(Schema):
+class OrderSchema(fast.Schema):
     """An Etsy receipt."""
 
     id = fields.Integer(dump_only=True)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from models import organization
 from nas import paths
-from web.schemas import common
+from web.schemas import common, fast
 
 
 class OrganizationSettingsSchema(Schema):
@@ -30,7 +30,7 @@ class OrganizationSettingsSchema(Schema):
         return self.dump(data)
 
 
-class OrganizationSchema(Schema):
+class OrganizationSchema(fast.Schema):
     """An organization as the API shows it."""
 
     id = fields.Integer(dump_only=True)
