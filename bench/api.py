@@ -71,7 +71,7 @@ def _auth_cost(org_id: int, token: str, n: int = 500) -> tuple[float, int]:
     from sqlalchemy import event as sa_event
 
     from models import db
-    from web import auth, create_app, features
+    from web import auth, create_app
 
     app = create_app()
     headers = {"Authorization": f"Bearer {token}"}
@@ -80,7 +80,7 @@ def _auth_cost(org_id: int, token: str, n: int = 500) -> tuple[float, int]:
     def once(check: bool) -> None:
         with app.test_request_context(f"/api/organizations/{org_id}", headers=headers):
             if check:
-                features.check_api_access(auth.authenticate())
+                auth.authenticate(org_id)
             auth.teardown()
             db.session.remove()
 
