@@ -75,7 +75,10 @@ def authenticate(path_org: int | None = None) -> user_model.User:
         raise errors.FeatureDisabled("api_access")
     enter_org(target)
     g.user = user
-    audit.set_actor(audit.Actor(user_id=user.id, source="api", request_id=g.get("request_id")))
+    token = audit.set_actor(audit.Actor(user_id=user.id, source="api", request_id=g.get("request_id")))
+    # Undone when the request ends: the request's first actor token (web.observability) restores what was before
+    # it; without one (a bare request context), this one does.
+    g.setdefault("actor_token", token)
     return user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask
 from sqlalchemy import event
 
-from models import db, tenancy
+from models import audit, db, tenancy
 from models import user as user_model
 from services import accounts
 from tests import helpers
@@ -96,6 +96,9 @@ def test_authentication_is_one_query(app, client, connection):
                 assert view(org_id=org).id == who["user"]["id"]
                 assert flask.g.org_id == org
             assert len(statements) == 1, statements
+            # The request's end undoes its actor, also without the app's before_request: later events of this
+            # thread are not written in the name of a user who may be gone by then.
+            assert audit._actor.get() == audit._SYSTEM
     finally:
         event.remove(connection, "before_cursor_execute", count)
 

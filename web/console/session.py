@@ -103,7 +103,10 @@ def current() -> user_model.User | None:
     acting = session.get("org", home) if user.is_superuser else home
     auth.enter_org(acting)
     g.user, g.console_org = user, acting
-    audit.set_actor(audit.Actor(user_id=user.id, source="console", request_id=g.get("request_id")))
+    token = audit.set_actor(audit.Actor(user_id=user.id, source="console", request_id=g.get("request_id")))
+    # Undone when the request ends: the request's first actor token (web.observability) restores what was before
+    # it; without one (a bare request context), this one does.
+    g.setdefault("actor_token", token)
     return user
 
 
