@@ -1,8 +1,6 @@
 """What every console page shares: the template context, errors as pages, CSRF, commits, and the page modules."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from models import db, errors
 from services import organizations
 from web import errors as web_errors
+from web import views
 from web.console import session
 
 
@@ -23,16 +22,8 @@ def render(name: str, code: int = 200, /, **context: Any) -> tuple[str, int]:
     return render_template(f"console/{name}", **context), code
 
 
-def commits(view: Callable) -> Callable:
-    """Commit what the view's service calls changed (an error rolls back instead)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = view(*args, **kwargs)
-        db.get_session().commit()
-        return result
-
-    return wrapper
+# Commit what the view's service calls changed (an error rolls back instead), as the API's views do.
+commits = views.commits
 
 
 def wants_json() -> bool:
