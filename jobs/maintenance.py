@@ -6,7 +6,6 @@ import asyncio
 import logging
 from typing import Any
 
-from procrastinate import exceptions
 from procrastinate import jobs as procrastinate_jobs
 from procrastinate import tasks as procrastinate_tasks
 
@@ -74,12 +73,8 @@ def fan_out(task: procrastinate_tasks.Task[Any, Any, Any], lock_prefix: str) -> 
     try:
         deferred = 0
         for org_id in organizations.active_ids(session):
-            try:
-                with session.begin_nested():
-                    defer.in_transaction(session, task, queueing_lock=f"{lock_prefix}:{org_id}", org_id=org_id)
-                deferred += 1
-            except exceptions.AlreadyEnqueued:
-                pass  # the previous run's job for this org has not run yet
+            # A queued one is the previous run's job for this org, not run yet.
+            deferred += defer.once(session, task, queueing_lock=f"{lock_prefix}:{org_id}", org_id=org_id)
         session.commit()
         return deferred
     finally:

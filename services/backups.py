@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from procrastinate import exceptions as pq_exceptions
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,13 +19,8 @@ BACKUP_GRACE = dt.timedelta(minutes=10)
 
 def schedule(session: Session, org_id: int, file_id: int) -> bool:
     """Queue the file's backup in the caller's transaction; False when one is already waiting in the queue."""
-    try:
-        with session.begin_nested():
-            defer.in_transaction(session, defer.BACKUP_FILE, queue=defer.BACKUP_QUEUE,
-                                 queueing_lock=f"backup:{file_id}", org_id=org_id, file_id=file_id)
-        return True
-    except pq_exceptions.AlreadyEnqueued:
-        return False
+    return defer.once(session, defer.BACKUP_FILE, queue=defer.BACKUP_QUEUE, queueing_lock=f"backup:{file_id}",
+                      org_id=org_id, file_id=file_id)
 
 
 def backup(session: Session, settings: config.Settings, file_id: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from procrastinate import manager, sync_psycopg_connector
+from procrastinate import exceptions, manager, sync_psycopg_connector
 from procrastinate import tasks as procrastinate_tasks
 from sqlalchemy.orm import Session
 
@@ -37,3 +37,15 @@ def in_transaction(session: Session, task: str | procrastinate_tasks.Task[Any, A
         priority=default.priority if default else None,
     )
     return deferrer.defer(**task_kwargs)
+
+
+def once(session: Session, task: str | procrastinate_tasks.Task[Any, Any, Any], *, queueing_lock: str,
+         **options: Any) -> bool:
+    """Defer `task` in the caller's transaction unless a job with `queueing_lock` is already waiting; True when this
+    call queued it. A refusal rolls back only its own savepoint, never the caller's work."""
+    try:
+        with session.begin_nested():
+            in_transaction(session, task, queueing_lock=queueing_lock, **options)
+        return True
+    except exceptions.AlreadyEnqueued:
+        return False

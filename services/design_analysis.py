@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from procrastinate import exceptions as pq_exceptions
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -109,13 +108,8 @@ def ensure(settings: config.Settings, rows: Iterable[File],
 
 def schedule(session: Session, org_id: int, file_id: int) -> bool:
     """Queue the file's analysis in the caller's transaction; False when one is already waiting."""
-    try:
-        with session.begin_nested():
-            defer.in_transaction(session, defer.ANALYSE_DESIGN, queue=defer.DESIGNS_QUEUE,
-                                 queueing_lock=f"analyse:{file_id}", org_id=org_id, file_id=file_id)
-        return True
-    except pq_exceptions.AlreadyEnqueued:
-        return False
+    return defer.once(session, defer.ANALYSE_DESIGN, queue=defer.DESIGNS_QUEUE, queueing_lock=f"analyse:{file_id}",
+                      org_id=org_id, file_id=file_id)
 
 
 def run(session: Session, settings: config.Settings, file_id: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from procrastinate import exceptions as pq_exceptions
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -157,15 +156,11 @@ def printed(session: Session, row: Send, *, by: str, found_in: str | None = None
 
 
 def kick(session: Session, printer_id: int) -> None:
-    """Make sure a delivery for the printer is queued (in the caller's transaction); one waiting is enough."""
-    try:
-        with session.begin_nested():
-            defer.in_transaction(session, defer.DELIVER_TO_PRINTER, queue=defer.DELIVER_QUEUE,
-                                 queueing_lock=f"deliver-printer:{printer_id}", lock=f"printer:{printer_id}",
-                                 org_id=_org_of(session, printer_id),
-                                 printer_id=printer_id)
-    except pq_exceptions.AlreadyEnqueued:
-        pass  # a delivery is already waiting; it takes every pending send of the printer in order
+    """Make sure a delivery for the printer is queued (in the caller's transaction); one waiting is enough: it takes
+    every pending send of the printer in order."""
+    defer.once(session, defer.DELIVER_TO_PRINTER, queue=defer.DELIVER_QUEUE,
+               queueing_lock=f"deliver-printer:{printer_id}", lock=f"printer:{printer_id}",
+               org_id=_org_of(session, printer_id), printer_id=printer_id)
 
 
 def _org_of(session: Session, printer_id: int) -> int:

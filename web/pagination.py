@@ -25,14 +25,19 @@ DEFERRED_FROM = 1_000
 def page(session: Session, stmt: Select, pagination_parameters: Any,
          total: Callable[[], int] | None = None) -> list[Any]:
     """Run `stmt` for the requested page and record the total for flask-smorest's X-Pagination header."""
-    size = pagination_parameters.page_size
-    offset = (pagination_parameters.page - 1) * size
+    rows, pagination_parameters.item_count = window(session, stmt, pagination_parameters.page,
+                                                    pagination_parameters.page_size, total)
+    return rows
+
+
+def window(session: Session, stmt: Select, number: int, size: int,
+           total: Callable[[], int] | None = None) -> tuple[list[Any], int]:
+    """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's)."""
+    offset = (number - 1) * size
     rows = _rows(session, stmt, offset, size)
     if 0 < len(rows) < size or (not rows and offset == 0):
-        pagination_parameters.item_count = offset + len(rows)  # this page ends the list
-    else:
-        pagination_parameters.item_count = total() if total is not None else _total(session, stmt)
-    return rows
+        return rows, offset + len(rows)  # this page ends the list
+    return rows, total() if total is not None else _total(session, stmt)
 
 
 def _rows(session: Session, stmt: Select, offset: int, size: int) -> list[Any]:

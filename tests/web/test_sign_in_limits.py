@@ -101,11 +101,8 @@ def test_sign_up_and_refresh_are_throttled(client, limited):
 def test_the_throttle_counts_in_redis_and_survives_its_outage(client, limited):
     import redis
 
+    # A real Redis, as the other cache tests use (TEST_REDIS_URL; .ci/run and this machine have one).
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at TEST_REDIS_URL")
     limited(redis_url=redis_url)
     addr = f"10.4.{os.getpid() % 250}.{threading.get_ident() % 250}"
     assert [_login(client, addr).status_code for _ in range(3)] == [401, 401, 401]

@@ -7,13 +7,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from models import db, errors
 from services import organizations
 from web import errors as web_errors
-from web import views
+from web import pagination, views
 from web.console import session
 
 
@@ -120,11 +119,10 @@ def register(blp: Blueprint) -> None:
 
 
 class Page:
-    """One page of a list query: its rows, number and page count (one count query, one page query)."""
+    """One page of a list query: its rows, number and page count, as the API pages (web.pagination: no full count
+    past 10,000 rows, deep pages by index)."""
 
     def __init__(self, stmt: Any, size: int = 50) -> None:
-        dbs = db.get_session()
         self.number = max(1, request.args.get("page", 1, type=int) or 1)
-        self.total = dbs.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        self.rows, self.total = pagination.window(db.get_session(), stmt, self.number, size)
         self.pages = max(1, -(-self.total // size))
-        self.rows = list(dbs.scalars(stmt.limit(size).offset((self.number - 1) * size)))
