@@ -1,6 +1,7 @@
 """Engine and session: one pool per process, opened lazily (after gunicorn forks)."""
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from typing import Any
@@ -14,7 +15,12 @@ import config
 _factory = sessionmaker(expire_on_commit=False)
 session: scoped_session[Session] = scoped_session(_factory)
 _engine: Engine | None = None
+_reads_engine: Engine | None = None
 _lock = threading.Lock()
+# A read-only unit of work (an API GET): its session runs each statement on its own (autocommit), saving the BEGIN and
+# ROLLBACK round trips, and refuses to write (ReadOnlyViolation) so nothing can land outside a transaction.
+_reads_only: contextvars.ContextVar[bool] = contextvars.ContextVar("reads_only", default=False)
+READS_ONLY = "reads_only"
 # A connection back from the pool is pinged only after it sat idle this long: a busy pool (every request takes one)
 # skips the round trip, while one idle long enough to have been dropped (a database restart, a proxy's idle
 # timeout) is checked and replaced before use, as pool_pre_ping did for every checkout.
@@ -38,6 +44,22 @@ def engine(settings: config.Settings | None = None) -> Engine:
                 _ping_when_idle(_engine)
                 _factory.configure(bind=_engine)
     return _engine
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A read-only unit of work tried to write (a GET view that changes data must be marked as committing)."""
+
+
+def reads_only() -> contextvars.Token:
+    """Make the sessions this context opens from now on read-only (reset with `end_reads_only(token)`)."""
+    return _reads_only.set(True)
+
+
+def end_reads_only(token: contextvars.Token) -> None:
+    """Back to what was before `reads_only()`; the current session (if any) may write again."""
+    _reads_only.reset(token)
+    if session.registry.has():
+        session().info.pop(READS_ONLY, None)
 
 
 def _ping_when_idle(target: Engine) -> None:
@@ -66,15 +88,47 @@ def bind(target: Engine | Connection, **options: Any) -> None:
 
 def dispose() -> None:
     """Close the pool (on fork or shutdown)."""
-    global _engine
+    global _engine, _reads_engine
     session.remove()
     if _engine is not None:
         _engine.dispose()
         _engine = None
+    _reads_engine = None
 
 
 def get_session() -> Session:
-    """The current thread's session, binding the engine on first use."""
+    """The current thread's session, binding the engine on first use (read-only when `reads_only()` is set)."""
     if _factory.kw.get("bind") is None:
         engine()
-    return session()
+    if not _reads_only.get():
+        return session()
+    if session.registry.has():  # opened before (tests' own session): it keeps its transaction, but may not write
+        opened = session()
+        opened.info[READS_ONLY] = True
+        return opened
+    bind = _factory.kw["bind"]
+    if isinstance(bind, Engine):  # an open connection (tests' outer transaction) keeps its transaction
+        bind = _autocommit(bind)
+    opened = session(bind=bind)
+    opened.info[READS_ONLY] = True
+    return opened
+
+
+def _autocommit(target: Engine) -> Engine:
+    global _reads_engine
+    if _reads_engine is None or _reads_engine.pool is not target.pool:
+        # The same pool: a connection is switched to autocommit for this unit and back when it returns.
+        _reads_engine = target.execution_options(isolation_level="AUTOCOMMIT")
+    return _reads_engine
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(unit: Session, flush_context: Any, instances: Any) -> None:
+    if unit.info.get(READS_ONLY) and (unit.new or unit.deleted or any(unit.is_modified(row) for row in unit.dirty)):
+        raise ReadOnlyViolation("a read-only request changed data")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_writes(state: Any) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and state.session.info.get(READS_ONLY):
+        raise ReadOnlyViolation("a read-only request ran an insert, update or delete")

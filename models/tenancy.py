@@ -54,11 +54,9 @@ def system_access(reason: str) -> Iterator[None]:
 def _scope_statement(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load:
+    if state.is_column_load or _system.get():
         return
     if not _touches_org_scoped(state):
-        return
-    if _system.get():
         return
     org_id = _current_org.get()
     if org_id is None:

@@ -26,9 +26,14 @@ def by_type_and_level(session: Session) -> dict[tuple[str, str], int]:
     return {(event_type, level): int(n) for event_type, level, n in rows if n}
 
 
-def total(session: Session) -> int:
-    """Every event of the current organization, exact."""
-    return int(session.scalar(select(func.coalesce(func.sum(EventCount.n), 0))) or 0)
+def total(session: Session, *, event_type: str | None = None, level: str | None = None) -> int:
+    """The current organization's events (of one type, of one level, or both when given), exact."""
+    stmt = select(func.coalesce(func.sum(EventCount.n), 0))
+    if event_type is not None:
+        stmt = stmt.where(EventCount.event_type == event_type)
+    if level is not None:
+        stmt = stmt.where(EventCount.level == level)
+    return int(session.scalar(stmt) or 0)
 
 
 def fold(session: Session) -> None:

@@ -64,8 +64,12 @@ def _position(cursor: str) -> tuple[dt.datetime, int]:
 
 
 def kept_total(session: Session, filters: dict[str, Any]) -> Callable[[], int] | None:
-    """The exact number of events the filters match, when the kept counts know it (no filter: every event)."""
-    return None if any(v is not None for v in filters.values()) else functools.partial(event_counts.total, session)
+    """The exact number of events the filters match, when the kept counts know it (no filter, or only the type
+    and the level)."""
+    if any(v is not None for name, v in filters.items() if name not in ("event_type", "level")):
+        return None
+    return functools.partial(event_counts.total, session, event_type=filters.get("event_type"),
+                             level=filters.get("level"))
 
 
 def oldest_first(filters: dict[str, Any]) -> Select:

@@ -59,7 +59,8 @@ def authenticate(path_org: int | None = None) -> user_model.User:
     home = claims["org"]
     target = home if path_org is None else path_org
     with tenancy.system_access("authentication: the token's user, session and flag, filtered by id below"):
-        row = db.get_session().execute(_identity(int(claims["sub"]), home, claims["sid"], target)).first()
+        row = db.get_session().execute(_identity(), {"user_id": int(claims["sub"]), "home": home,
+                                                     "session_id": claims["sid"], "target": target}).first()
     if row is None or not row.User.is_active:
         raise errors.Unauthorized("User not found or inactive")
     user = row.User
@@ -82,9 +83,13 @@ def authenticate(path_org: int | None = None) -> user_model.User:
     return user
 
 
-def _identity(user_id: int, home: int, session_id: int, target: int) -> Select:
+@functools.cache
+def _identity() -> Select:
+    """The authentication query, built once (its parameters: user_id, home, session_id, target)."""
     org, feature, session = org_model.Organization, org_model.OrganizationFeature, session_model.AuthSession
     target_org = orm.aliased(org_model.Organization)
+    user_id, home, session_id, target = (sa.bindparam(name, type_=sa.BigInteger)
+                                         for name in ("user_id", "home", "session_id", "target"))
     live = sa.and_(session.id == session_id, session.user_id == user_model.User.id, session.revoked_at.is_(None),
                    session.expires_at > sa.func.now())
     return (

@@ -9,10 +9,12 @@ from marshmallow import Schema
 from webargs import flaskparser
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
+from web import blueprint
+
 LOCATION = "multipart"
 
 
-class Parser(flaskparser.FlaskParser):
+class Parser(blueprint.Parser):
     """webargs' Flask parser with a `multipart` location that reads form fields and file parts together."""
 
     __location_map__ = {**flaskparser.FlaskParser.__location_map__, LOCATION: "load_multipart"}
@@ -24,7 +26,7 @@ class Parser(flaskparser.FlaskParser):
         return self._makeproxy(CombinedMultiDict([given, req.files]), schema)
 
 
-class Blueprint(flask_smorest.Blueprint):
+class Blueprint(blueprint.Blueprint):
     """A blueprint whose `location="multipart"` arguments document as a multipart/form-data request body.
 
     flask-smorest documents `form` arguments as `in: formData` parameters, which OpenAPI 3 does not have: Swagger UI

@@ -11,8 +11,8 @@ import uuid
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models import audit
-from web import auth, metrics
+from models import audit, db
+from web import auth, metrics, views
 
 log = logging.getLogger("esa.request")
 _WINDOW_SECONDS = 3600
@@ -54,6 +54,8 @@ def register(app: Flask) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         g.actor_token = audit.set_actor(audit.Actor(source="api", request_id=g.request_id))
+        if views.reads_only():
+            g.reads_token = db.reads_only()
         # Only multipart uploads may be large; JSON and form bodies have their own, small limit.
         limit = app.extensions["esa_settings"].max_json_bytes
         if request.mimetype != "multipart/form-data" and (request.content_length or 0) > limit:
@@ -82,3 +84,6 @@ def register(app: Flask) -> None:
         token = g.pop("actor_token", None)
         if token is not None:
             audit.reset_actor(token)
+        reads = g.pop("reads_token", None)
+        if reads is not None:
+            db.end_reads_only(reads)

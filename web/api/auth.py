@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import accounts, organizations, sessions
 from web import auth, tokens, views
+from web.blueprint import Blueprint
 from web.schemas import auth as schemas
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Sign-up, sign-in and tokens")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import design_mappings
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import orders as schemas
 
 blp = Blueprint("design_mappings", __name__, url_prefix="/api/organizations/<int:org_id>/design-mappings",

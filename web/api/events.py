@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import events
 from web import auth, export, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import events as schemas
 
 NEXT_CURSOR = "X-Next-Cursor"
@@ -104,6 +104,7 @@ class Export(MethodView):
     @blp.arguments(schemas.EventExportArgsSchema, location="query")
     @blp.response(200, content_type="application/x-ndjson",
                   description="The audit trail as JSON Lines (format=jsonl) or CSV (format=csv), streamed")
+    @views.transaction  # its rows come through a server-side cursor, which lives in a transaction
     def get(self, args, org_id):
         """Export the (filtered) audit trail, streamed row by row."""
         return export.events_response(org_id, args)

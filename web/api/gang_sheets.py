@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import gang_sheets
 from web import auth, downloads, features, views
+from web.blueprint import Blueprint
 from web.schemas import gang_sheets as schemas
 
 blp = Blueprint("gang_sheets", __name__, url_prefix="/api/organizations/<int:org_id>/gang-sheets",

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import exc as sa_exc
 
 from models import errors
 from services import monitoring
 from web import auth, checks, metrics, views
+from web.blueprint import Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness, health and metrics")
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import insights
 from web import auth, features
+from web.blueprint import Blueprint
 from web.schemas import insights as schemas
 
 blp = Blueprint("insights", __name__, url_prefix="/api/organizations/<int:org_id>/insights",

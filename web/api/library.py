@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import library_import
 from web import auth, features, views
+from web.blueprint import Blueprint
 from web.schemas import library as schemas
 from web.schemas import print_jobs as job_schemas
 

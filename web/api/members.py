@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import members
 from web import auth, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import members as schemas
 
 blp = Blueprint("members", __name__, url_prefix="/api/organizations/<int:org_id>/members",

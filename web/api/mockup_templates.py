@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import mockup_templates
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import mockup_templates as schemas
 
 blp = Blueprint("mockup_templates", __name__, url_prefix="/api/organizations/<int:org_id>/mockup-templates",

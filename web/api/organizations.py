@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import org_stats, organizations
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import organizations as schemas
 
 blp = Blueprint("organizations", __name__, url_prefix="/api/organizations", description="Organizations (tenants)")

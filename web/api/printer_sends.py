@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import rip
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import printer_sends as schemas
 
 blp = Blueprint("printer_sends", __name__, url_prefix="/api/printers",

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import printer_suggestions, printers
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import printers as schemas
 
 blp = Blueprint("printers", __name__, url_prefix="/api/printers",

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import shipments
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import shipments as schemas
 
 blp = Blueprint("shipments", __name__, url_prefix="/api/organizations/<int:org_id>",

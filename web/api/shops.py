@@ -5,11 +5,11 @@ from urllib.parse import quote
 
 from flask import redirect, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import shops
 from web import auth, features, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import shops as schemas
 
 blp = Blueprint("shops", __name__, url_prefix="/api/organizations/<int:org_id>/shops",

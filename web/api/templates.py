@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from models import db
 from services import templates
 from web import auth, pagination, views
+from web.blueprint import Blueprint
 from web.schemas import templates as schemas
 
 blp = Blueprint("templates", __name__, url_prefix="/api/organizations/<int:org_id>/templates",
