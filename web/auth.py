@@ -46,8 +46,9 @@ def required(role: str = "viewer", *, superuser: bool = False) -> Callable:
 def authenticate(path_org: int | None = None) -> user_model.User:
     """The user of the bearer token, with the tenant set to `path_org` (default: the user's organization).
 
-    One query reads the user, their organization's state, the token's session and the `api_access` flag of the
-    organization acted in (and whether it exists, for a superuser acting in another one).
+    One query reads the user, their organization's state, the token's session, the `api_access` flag of the
+    organization acted in and that organization itself (none: it does not exist). The organization stays in the
+    session's identity map, so a view reading it (`session.get`) runs no second query.
     """
     if getattr(g, "user", None) is not None:
         return g.user
@@ -68,7 +69,7 @@ def authenticate(path_org: int | None = None) -> user_model.User:
         raise errors.Unauthorized("Session revoked or expired; sign in again")
     if not row.org_active and not user.is_superuser:
         raise errors.Unauthorized("Organization is deactivated")
-    if target != home and (not user.is_superuser or row.target_exists is None):
+    if target != home and (not user.is_superuser or row.target_org is None):
         raise errors.NotFound("Organization not found")
     api_access = org_model.FEATURE_DEFAULTS["api_access"] if row.api_access is None else row.api_access
     if not api_access and not user.is_superuser:
@@ -76,6 +77,7 @@ def authenticate(path_org: int | None = None) -> user_model.User:
         raise errors.FeatureDisabled("api_access")
     enter_org(target)
     g.user = user
+    g.organization = row.target_org  # held for the request: the identity map keeps only what is referenced
     token = audit.set_actor(audit.Actor(user_id=user.id, source="api", request_id=g.get("request_id")))
     # Undone when the request ends: the request's first actor token (web.observability) restores what was before
     # it; without one (a bare request context), this one does.
@@ -87,14 +89,14 @@ def authenticate(path_org: int | None = None) -> user_model.User:
 def _identity() -> Select:
     """The authentication query, built once (its parameters: user_id, home, session_id, target)."""
     org, feature, session = org_model.Organization, org_model.OrganizationFeature, session_model.AuthSession
-    target_org = orm.aliased(org_model.Organization)
+    target_org = orm.aliased(org_model.Organization, name="target_org")
     user_id, home, session_id, target = (sa.bindparam(name, type_=sa.BigInteger)
                                          for name in ("user_id", "home", "session_id", "target"))
     live = sa.and_(session.id == session_id, session.user_id == user_model.User.id, session.revoked_at.is_(None),
                    session.expires_at > sa.func.now())
     return (
         sa.select(user_model.User, org.is_active.label("org_active"), session.id.is_not(None).label("session_live"),
-                  feature.enabled.label("api_access"), target_org.id.label("target_exists"))
+                  feature.enabled.label("api_access"), target_org)
         .join(org, org.id == user_model.User.org_id)
         .outerjoin(session, live)
         .outerjoin(feature, sa.and_(feature.org_id == target, feature.name == "api_access"))
@@ -122,6 +124,7 @@ def teardown() -> None:
     if scopes is not None:
         scopes.close()
     g.pop("user", None)
+    g.pop("organization", None)
 
 
 def throttle(operation: str) -> None:
