@@ -129,6 +129,19 @@ class ListingMonthTotal(base.OrgScoped, base.Base):
     orders: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+class DesignMonthTotal(base.OrgScoped, base.Base):
+    """Pieces of one design sold in one UTC month and the orders they came in (an order once per design), as rows of
+    deltas kept like SalesMonthTotal's. No foreign key: a deleted design's rows net to zero as its items let go."""
+
+    __tablename__ = "design_month_totals"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    design_file_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    pieces: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    orders: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class Listing(base.OrgScoped, base.Timestamps, base.Base):
     """An Etsy listing, synced for matching (titles and SKUs)."""
 

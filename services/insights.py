@@ -101,7 +101,28 @@ def _sales(session: Session, rows: Any) -> list[dict[str, Any]]:
 
 
 def top_designs(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
-    """Designs by pieces sold."""
+    """Designs by pieces sold: whole months from the maintained totals, the partial months at the period's edges
+    from the items themselves."""
+    since, until = period(filters, 365)
+    edges, whole = _months(since, until)
+    item = order_model.OrderItem
+    parts = [_key_rows(item.design_file_id, edges)] if edges else []
+    if whole:
+        totals = order_model.DesignMonthTotal
+        parts.append(select(totals.design_file_id.label("key"), totals.pieces, totals.orders)
+                     .where(totals.month >= whole[0], totals.month < whole[1]))
+    rows, design = union_all(*parts).subquery(), file_model.File
+    pieces = func.sum(rows.c.pieces)
+    result = session.execute(select(rows.c.key, design.filename, pieces, func.sum(rows.c.orders))
+                             .join(design, design.id == rows.c.key).group_by(rows.c.key, design.filename)
+                             .having(func.sum(rows.c.orders) > 0).order_by(pieces.desc(), rows.c.key)
+                             .limit(filters["limit"]))
+    return [{"design_file_id": file_id, "filename": name, "pieces": int(pieces), "orders": int(orders)}
+            for file_id, name, pieces, orders in result]
+
+
+def _raw_top_designs(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """top_designs read from the items alone (what the totals must add up to; tests compare the two)."""
     since, until = period(filters, 365)
     sold = _sold([(since, until)]).subquery()
     item, design = order_model.OrderItem, file_model.File
@@ -114,20 +135,29 @@ def top_designs(session: Session, filters: dict[str, Any]) -> list[dict[str, Any
             for file_id, name, pieces, orders in result]
 
 
+def _key_rows(key: Any, spans: list[tuple[dt.datetime, dt.datetime]]) -> Select:
+    """Pieces and orders per listing or design (`key`) of the items sold in the spans."""
+    sold = _sold(spans).subquery()
+    item = order_model.OrderItem
+    return (select(key.label("key"), func.sum(item.quantity).label("pieces"),
+                   func.count(func.distinct(item.order_id)).label("orders"))
+            .join(sold, sold.c.id == item.order_id).where(key.is_not(None)).group_by(key))
+
+
 def top_listings(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Etsy listings by pieces sold, with their titles: whole months from the maintained totals, the partial months
     at the period's edges from the items themselves; titles read for the listings shown only."""
     since, until = period(filters, 365)
     edges, whole = _months(since, until)
-    parts = [_listing_rows(edges)] if edges else []
+    parts = [_key_rows(order_model.OrderItem.listing_id, edges)] if edges else []
     if whole:
         totals = order_model.ListingMonthTotal
-        parts.append(select(totals.listing_id, totals.pieces, totals.orders)
+        parts.append(select(totals.listing_id.label("key"), totals.pieces, totals.orders)
                      .where(totals.month >= whole[0], totals.month < whole[1]))
     rows = union_all(*parts).subquery()
     pieces = func.sum(rows.c.pieces)
-    top = session.execute(select(rows.c.listing_id, pieces, func.sum(rows.c.orders)).group_by(rows.c.listing_id)
-                          .having(func.sum(rows.c.orders) > 0).order_by(pieces.desc(), rows.c.listing_id)
+    top = session.execute(select(rows.c.key, pieces, func.sum(rows.c.orders)).group_by(rows.c.key)
+                          .having(func.sum(rows.c.orders) > 0).order_by(pieces.desc(), rows.c.key)
                           .limit(filters["limit"])).all()
     titles = _titles(session, [listing_id for listing_id, _, _ in top], since, until)
     return [{"listing_id": listing_id, "title": titles.get(listing_id), "pieces": int(pieces), "orders": int(orders)}
@@ -146,14 +176,6 @@ def _raw_top_listings(session: Session, filters: dict[str, Any]) -> list[dict[st
                              .order_by(func.sum(item.quantity).desc(), item.listing_id).limit(filters["limit"]))
     return [{"listing_id": listing_id, "title": title, "pieces": int(pieces), "orders": orders}
             for listing_id, title, pieces, orders in result]
-
-
-def _listing_rows(spans: list[tuple[dt.datetime, dt.datetime]]) -> Select:
-    sold = _sold(spans).subquery()
-    item = order_model.OrderItem
-    return (select(item.listing_id.label("listing_id"), func.sum(item.quantity).label("pieces"),
-                   func.count(func.distinct(item.order_id)).label("orders"))
-            .join(sold, sold.c.id == item.order_id).where(item.listing_id.is_not(None)).group_by(item.listing_id))
 
 
 def _titles(session: Session, listing_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, str]:

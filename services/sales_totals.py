@@ -1,5 +1,6 @@
-"""Sales and listing totals per month kept by triggers as rows of deltas (models.order.SalesMonthTotal,
-ListingMonthTotal; migration 0009t_sales_totals), and their folding. services.insights reads them."""
+"""Sales, listing and design totals per month kept by triggers as rows of deltas (models.order.SalesMonthTotal,
+ListingMonthTotal, DesignMonthTotal; migration 0009t_sales_totals), and their folding. services.insights reads
+them."""
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -15,12 +16,12 @@ _FOLDS = (
         SELECT org_id, month, currency, sum(orders), sum(items), sum(revenue) FROM gone GROUP BY 1, 2, 3
         HAVING sum(orders) <> 0 OR sum(items) <> 0 OR sum(revenue) <> 0
     """),
-    text("""
-        WITH gone AS (DELETE FROM listing_month_totals RETURNING org_id, month, listing_id, pieces, orders)
-        INSERT INTO listing_month_totals (org_id, month, listing_id, pieces, orders)
-        SELECT org_id, month, listing_id, sum(pieces), sum(orders) FROM gone GROUP BY 1, 2, 3
+    *(text(f"""
+        WITH gone AS (DELETE FROM {table} RETURNING org_id, month, {key}, pieces, orders)
+        INSERT INTO {table} (org_id, month, {key}, pieces, orders)
+        SELECT org_id, month, {key}, sum(pieces), sum(orders) FROM gone GROUP BY 1, 2, 3
         HAVING sum(pieces) <> 0 OR sum(orders) <> 0
-    """),
+    """) for table, key in (("listing_month_totals", "listing_id"), ("design_month_totals", "design_file_id"))),
 )
 
 

@@ -148,10 +148,17 @@ def test_sales_totals_upgrade_backfills_existing_orders_and_downgrades_cleanly(e
                 " FROM generate_series(1, 300 + :k * 50) g"),
                 {"o": org, "s": shop, "now": now, "k": k})
             conn.execute(text(
+                "INSERT INTO files (org_id, file_type, status, storage_key, filename, mime_type, size_bytes)"
+                " SELECT :o, 'designs', 'ready', :o || '/' || g, 'design-' || g, 'image/png', 1"
+                " FROM generate_series(1, 6) g"), {"o": org})
+            conn.execute(text(
                 "INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id, quantity, title,"
-                " match_status) SELECT org_id, id, etsy_receipt_id * 10 + t, CASE WHEN t < 3 THEN 500 + (id + t) % 9"
-                " END, 1 + (id + t) % 3, 'Listing ' || (id + t) % 9, 'unmatched'"
-                " FROM orders, generate_series(1, 1 + etsy_receipt_id % 4) t WHERE org_id = :o"), {"o": org})
+                " design_file_id, match_status) SELECT org_id, id, etsy_receipt_id * 10 + t,"
+                " CASE WHEN t < 3 THEN 500 + (id + t) % 9 END, 1 + (id + t) % 3, 'Listing ' || (id + t) % 9,"
+                " (SELECT f.id FROM files f WHERE f.org_id = :o"
+                "  AND f.filename = 'design-' || (1 + (orders.id + t) % 7)),"
+                " 'unmatched' FROM orders, generate_series(1, 1 + etsy_receipt_id % 4) t WHERE org_id = :o"),
+                {"o": org})
     command.upgrade(cfg, "head")
     aligned = dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC)
     periods = [{}, {"since": aligned - dt.timedelta(days=200)}, {"since": now - dt.timedelta(days=400), "until": now}]
@@ -163,11 +170,14 @@ def test_sales_totals_upgrade_backfills_existing_orders_and_downgrades_cleanly(e
                     sales = insights.sales_by_month(session, args)
                     assert sales and sales == insights._raw_sales_by_month(session, args)
                     assert insights.top_listings(session, args) == insights._raw_top_listings(session, args)
+                    designs = insights.top_designs(session, args)
+                    assert designs and designs == insights._raw_top_designs(session, args)
     command.downgrade(cfg, "0009p_scale")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT to_regclass('sales_month_totals'), to_regclass('listing_month_totals')"
-                                 ", to_regprocedure('sales_totals_orders()'), to_regprocedure('sales_totals_items()'),"
-                                 " to_regclass('ix_orders_org_sold_at')")).one() == (None,) * 5
+        assert conn.execute(text("SELECT to_regclass('sales_month_totals'), to_regclass('listing_month_totals'),"
+                                 " to_regclass('design_month_totals'), to_regprocedure('sales_totals_orders()'),"
+                                 " to_regprocedure('sales_totals_items()'), to_regclass('ix_orders_org_sold_at')")
+                            ).one() == (None,) * 6
         assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sales_totals%'")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM orders")).scalar() == 650
         conn.execute(text("DELETE FROM orders"))  # no trigger left behind to trip over

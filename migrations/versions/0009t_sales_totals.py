@@ -1,4 +1,4 @@
-"""Owner insights at 100,000 orders a year: sales and listing totals per month, kept by triggers as delta rows.
+"""Owner insights at 100,000 orders a year: sales, listing and design totals per month, kept by triggers as deltas.
 
 Revision ID: 0009t_sales_totals
 Revises: 0009p_scale
@@ -49,26 +49,36 @@ _ORDER_SIDES = {
     "DELETE": _order_side("OLD", -1, "WHERE"),
 }
 
+# Per listing and per design: pieces and orders (an order once per key), in listing_month_totals and
+# design_month_totals.
+_KEYS = (("listing_month_totals", "listing_id"), ("design_month_totals", "design_file_id"))
+
+
+def _order_key_deltas(table: str, key: str) -> str:
+    return f"""
+    {key}_added AS (
+        INSERT INTO {table} (org_id, month, {key}, pieces, orders)
+        SELECT c.org_id, c.month, i.{key}, sum(c.sign * i.pieces), sum(c.sign)
+        FROM changed c JOIN (SELECT order_id, {key}, sum(pieces) AS pieces FROM items GROUP BY 1, 2) i
+             ON i.order_id = c.id
+        WHERE i.{key} IS NOT NULL AND EXISTS (SELECT 1 FROM organizations g WHERE g.id = c.org_id)
+        GROUP BY 1, 2, 3 HAVING sum(c.sign * i.pieces) <> 0 OR sum(c.sign) <> 0)"""
+
+
 # `changed`: (sign, id, org_id, month, currency, grandtotal) of sold orders, -1 as they were, +1 as they are.
 _ORDER_DELTAS = """
     WITH changed AS ({side}),
     items AS (
-        SELECT i.order_id, i.listing_id, sum(i.quantity) AS pieces
+        SELECT i.order_id, i.listing_id, i.design_file_id, sum(i.quantity) AS pieces
         FROM order_items i JOIN (SELECT DISTINCT id, org_id FROM changed) c ON c.id = i.order_id AND c.org_id = i.org_id
-        GROUP BY 1, 2),
-    sales AS (
-        INSERT INTO sales_month_totals (org_id, month, currency, orders, items, revenue)
-        SELECT c.org_id, c.month, c.currency, sum(c.sign), sum(c.sign * coalesce(n.pieces, 0)),
-               sum(c.sign * coalesce(c.grandtotal, 0))
-        FROM changed c LEFT JOIN (SELECT order_id, sum(pieces) AS pieces FROM items GROUP BY 1) n ON n.order_id = c.id
-        WHERE EXISTS (SELECT 1 FROM organizations g WHERE g.id = c.org_id)
-        GROUP BY 1, 2, 3
-        HAVING sum(c.sign) <> 0 OR sum(c.sign * coalesce(n.pieces, 0)) <> 0 OR sum(c.sign * coalesce(c.grandtotal, 0)) <> 0)
-    INSERT INTO listing_month_totals (org_id, month, listing_id, pieces, orders)
-    SELECT c.org_id, c.month, i.listing_id, sum(c.sign * i.pieces), sum(c.sign)
-    FROM changed c JOIN items i ON i.order_id = c.id
-    WHERE i.listing_id IS NOT NULL AND EXISTS (SELECT 1 FROM organizations g WHERE g.id = c.org_id)
-    GROUP BY 1, 2, 3 HAVING sum(c.sign * i.pieces) <> 0 OR sum(c.sign) <> 0
+        GROUP BY 1, 2, 3),""" + ",".join(_order_key_deltas(table, key) for table, key in _KEYS) + """
+    INSERT INTO sales_month_totals (org_id, month, currency, orders, items, revenue)
+    SELECT c.org_id, c.month, c.currency, sum(c.sign), sum(c.sign * coalesce(n.pieces, 0)),
+           sum(c.sign * coalesce(c.grandtotal, 0))
+    FROM changed c LEFT JOIN (SELECT order_id, sum(pieces) AS pieces FROM items GROUP BY 1) n ON n.order_id = c.id
+    WHERE EXISTS (SELECT 1 FROM organizations g WHERE g.id = c.org_id)
+    GROUP BY 1, 2, 3
+    HAVING sum(c.sign) <> 0 OR sum(c.sign * coalesce(n.pieces, 0)) <> 0 OR sum(c.sign * coalesce(c.grandtotal, 0)) <> 0
 """
 
 _ORDERS_FUNCTION = f"""
@@ -86,47 +96,50 @@ BEGIN
 END $$
 """
 
-_ITEM_KEYS = "org_id, order_id, listing_id, quantity"
+_ITEM_KEYS = "org_id, order_id, listing_id, design_file_id, quantity"
 _ITEM_CHANGED = (f"({', '.join('o.' + k for k in _ITEM_KEYS.split(', '))}) IS DISTINCT FROM"
                  f" ({', '.join('n.' + k for k in _ITEM_KEYS.split(', '))})")
 _ITEM_SIDES = {
     "INSERT": f"SELECT 1 AS sign, {_ITEM_KEYS} FROM new_rows",
     "DELETE": f"SELECT -1 AS sign, {_ITEM_KEYS} FROM old_rows",
-    "UPDATE": (f"SELECT -1 AS sign, o.org_id, o.order_id, o.listing_id, o.quantity"
+    "UPDATE": (f"SELECT -1 AS sign, {', '.join('o.' + k for k in _ITEM_KEYS.split(', '))}"
                f" FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_ITEM_CHANGED}"
-               f" UNION ALL SELECT 1, n.org_id, n.order_id, n.listing_id, n.quantity"
+               f" UNION ALL SELECT 1, {', '.join('n.' + k for k in _ITEM_KEYS.split(', '))}"
                f" FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_ITEM_CHANGED}"),
 }
 
-# `pairs`: per (order, listing) the pieces added and how many items were added (net, the statement's rows); an
-# order counts once per listing, so its `orders` delta is whether the pair has items now less whether it had before
-# (now less the statement's net).
+
+# Per (order, key): the pieces added and how many items were added (net, the statement's rows); an order counts
+# once per key, so its `orders` delta is whether the pair has items now less whether it had before (now less net).
+def _item_key_deltas(table: str, key: str) -> str:
+    counted = "(coalesce(w.n, 0) > 0)::int - (coalesce(w.n, 0) - p.net > 0)::int"
+    return f"""
+    {key}_pairs AS (
+        SELECT org_id, order_id, {key}, sum(sign * quantity) AS pieces, sum(sign) AS net
+        FROM changed WHERE {key} IS NOT NULL GROUP BY 1, 2, 3),
+    {key}_now AS (
+        SELECT i.org_id, i.order_id, i.{key}, count(*) AS n FROM order_items i
+        WHERE i.order_id IN (SELECT id FROM sold) AND i.{key} IS NOT NULL GROUP BY 1, 2, 3),
+    {key}_added AS (
+        INSERT INTO {table} (org_id, month, {key}, pieces, orders)
+        SELECT s.org_id, s.month, p.{key}, sum(p.pieces), sum({counted})
+        FROM {key}_pairs p JOIN sold s ON s.id = p.order_id AND s.org_id = p.org_id
+        LEFT JOIN {key}_now w ON w.org_id = p.org_id AND w.order_id = p.order_id AND w.{key} = p.{key}
+        GROUP BY 1, 2, 3 HAVING sum(p.pieces) <> 0 OR sum({counted}) <> 0)"""
+
+
 _ITEM_DELTAS = """
     PERFORM 1 FROM orders WHERE id IN (SELECT order_id FROM ({side}) AS changed) ORDER BY id FOR SHARE;
     WITH changed AS ({side}),
-    pairs AS (
-        SELECT org_id, order_id, listing_id, sum(sign * quantity) AS pieces, sum(sign) AS net
-        FROM changed GROUP BY 1, 2, 3),
     sold AS (
         SELECT o.id, o.org_id, {month} AS month, o.currency FROM orders o
-        WHERE o.id IN (SELECT order_id FROM pairs) AND {sold}
-          AND EXISTS (SELECT 1 FROM organizations g WHERE g.id = o.org_id)),
-    sales AS (
-        INSERT INTO sales_month_totals (org_id, month, currency, orders, items, revenue)
-        SELECT s.org_id, s.month, s.currency, 0, sum(p.pieces), 0
-        FROM pairs p JOIN sold s ON s.id = p.order_id AND s.org_id = p.org_id
-        GROUP BY 1, 2, 3 HAVING sum(p.pieces) <> 0),
-    now AS (
-        SELECT i.org_id, i.order_id, i.listing_id, count(*) AS n FROM order_items i
-        WHERE i.order_id IN (SELECT id FROM sold) AND i.listing_id IS NOT NULL GROUP BY 1, 2, 3)
-    INSERT INTO listing_month_totals (org_id, month, listing_id, pieces, orders)
-    SELECT s.org_id, s.month, p.listing_id, sum(p.pieces),
-           sum((coalesce(w.n, 0) > 0)::int - (coalesce(w.n, 0) - p.net > 0)::int)
-    FROM pairs p JOIN sold s ON s.id = p.order_id AND s.org_id = p.org_id
-    LEFT JOIN now w ON w.org_id = p.org_id AND w.order_id = p.order_id AND w.listing_id = p.listing_id
-    WHERE p.listing_id IS NOT NULL
-    GROUP BY 1, 2, 3
-    HAVING sum(p.pieces) <> 0 OR sum((coalesce(w.n, 0) > 0)::int - (coalesce(w.n, 0) - p.net > 0)::int) <> 0
+        WHERE o.id IN (SELECT order_id FROM changed) AND {sold}
+          AND EXISTS (SELECT 1 FROM organizations g WHERE g.id = o.org_id)),""" + ",".join(
+    _item_key_deltas(table, key) for table, key in _KEYS) + """
+    INSERT INTO sales_month_totals (org_id, month, currency, orders, items, revenue)
+    SELECT s.org_id, s.month, s.currency, 0, sum(c.sign * c.quantity), 0
+    FROM changed c JOIN sold s ON s.id = c.order_id AND s.org_id = c.org_id
+    GROUP BY 1, 2, 3 HAVING sum(c.sign * c.quantity) <> 0
 """
 
 _ITEMS_FUNCTION = f"""
@@ -165,10 +178,10 @@ _BACKFILL = (
         FROM orders o LEFT JOIN (SELECT order_id, org_id, sum(quantity) AS pieces FROM order_items GROUP BY 1, 2) i
              ON i.order_id = o.id AND i.org_id = o.org_id
         WHERE {_sold('o')} GROUP BY 1, 2, 3""",
-    f"""INSERT INTO listing_month_totals (org_id, month, listing_id, pieces, orders)
-        SELECT o.org_id, {_month('o')}, i.listing_id, sum(i.quantity), count(DISTINCT o.id)
-        FROM orders o JOIN order_items i ON i.order_id = o.id AND i.org_id = o.org_id
-        WHERE {_sold('o')} AND i.listing_id IS NOT NULL GROUP BY 1, 2, 3""",
+    *(f"""INSERT INTO {table} (org_id, month, {key}, pieces, orders)
+          SELECT o.org_id, {_month('o')}, i.{key}, sum(i.quantity), count(DISTINCT o.id)
+          FROM orders o JOIN order_items i ON i.order_id = o.id AND i.org_id = o.org_id
+          WHERE {_sold('o')} AND i.{key} IS NOT NULL GROUP BY 1, 2, 3""" for table, key in _KEYS),
 )
 
 
@@ -197,10 +210,11 @@ def upgrade() -> None:
                   sa.Column('orders', sa.BigInteger(), nullable=False),
                   sa.Column('items', sa.BigInteger(), nullable=False),
                   sa.Column('revenue', sa.Numeric(16, 2), nullable=False))
-    _totals_table('listing_month_totals',
-                  sa.Column('listing_id', sa.BigInteger(), nullable=False),
-                  sa.Column('pieces', sa.BigInteger(), nullable=False),
-                  sa.Column('orders', sa.BigInteger(), nullable=False))
+    for table, key in _KEYS:
+        _totals_table(table,
+                      sa.Column(key, sa.BigInteger(), nullable=False),
+                      sa.Column('pieces', sa.BigInteger(), nullable=False),
+                      sa.Column('orders', sa.BigInteger(), nullable=False))
     op.execute(_ORDERS_FUNCTION)
     op.execute(_ITEMS_FUNCTION)
     # Triggers first: they lock both tables against writers until this commits, so the backfill misses nothing.
@@ -215,7 +229,8 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER {name} ON {table}")
     op.execute("DROP FUNCTION sales_totals_items()")
     op.execute("DROP FUNCTION sales_totals_orders()")
-    op.drop_table('listing_month_totals')
+    for table, _ in _KEYS:
+        op.drop_table(table)
     op.drop_table('sales_month_totals')
     op.drop_index('ix_order_items_org_listing_title', table_name='order_items')
     op.drop_index('ix_orders_org_sold_at', table_name='orders')

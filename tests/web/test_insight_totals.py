@@ -1,5 +1,5 @@
-"""Sales and listing totals kept by triggers (migration 0009t_sales_totals): insights read from them answer exactly
-what the orders themselves say, through any mix of writes, with or without folding, for any period."""
+"""Sales, listing and design totals kept by triggers (migration 0009t_sales_totals): insights read from them answer
+exactly what the orders themselves say, through any mix of writes, with or without folding, for any period."""
 from __future__ import annotations
 
 import datetime as dt
@@ -30,6 +30,13 @@ class _Writer:
         self.session, self.org, self.rng = session, org_id, rng
         self.shop = _shop(session, org_id)
         self.receipt = 0
+        self.designs = [session.execute(text(
+            "INSERT INTO files (org_id, file_type, status, storage_key, filename, mime_type, size_bytes) VALUES"
+            " (:org, 'designs', 'ready', :key, :name, 'image/png', 1) RETURNING id"),
+            {"org": org_id, "key": f"t/{org_id}/{k}.png", "name": f"design-{k}.png"}).scalar() for k in range(4)]
+
+    def _design(self) -> int | None:
+        return self.rng.choice([*self.designs, None])
 
     def _time(self) -> dt.datetime:
         return NOW - dt.timedelta(seconds=self.rng.randint(0, 480 * 86400))
@@ -53,15 +60,15 @@ class _Writer:
     def add_items(self, order_id: int, n: int) -> None:
         if not n:
             return
-        values = ", ".join(f"(:org, :order, nextval('order_items_id_seq') + 900000, :l{k}, :q{k}, :t{k}, 'unmatched')"
-                           for k in range(n))
+        values = ", ".join(f"(:org, :order, nextval('order_items_id_seq') + 900000, :l{k}, :q{k}, :t{k}, :d{k},"
+                           " 'unmatched')" for k in range(n))
         params = {"org": self.org, "order": order_id}
         for k in range(n):
             params.update({f"l{k}": self.rng.choice(LISTINGS), f"q{k}": self.rng.randint(1, 4),
-                           f"t{k}": self.rng.choice(TITLES)})
+                           f"t{k}": self.rng.choice(TITLES), f"d{k}": self._design()})
         # One statement, several items (of one listing, maybe).
         self.session.execute(text("INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id,"
-                                  f" quantity, title, match_status) VALUES {values}"), params)
+                                  f" quantity, title, design_file_id, match_status) VALUES {values}"), params)
 
     def _pick(self, table: str) -> int | None:
         return self.session.execute(text(f"SELECT id FROM {table} WHERE org_id = :org ORDER BY random() LIMIT 1"),
@@ -70,7 +77,7 @@ class _Writer:
     def change(self) -> str:
         kind = self.rng.choice(("cancel", "pay", "move_month", "currency", "total", "quantity", "listing",
                                 "item_to_order", "delete_item", "delete_order", "add_orders", "add_items",
-                                "bulk_orders", "bulk_items", "noop"))
+                                "bulk_orders", "bulk_items", "design", "delete_design", "noop"))
         order, item = self._pick("orders"), self._pick("order_items")
         run = lambda sql, **p: self.session.execute(text(sql), {"org": self.org, "o": order, "i": item, **p})  # noqa: E731
         if kind == "cancel":
@@ -89,6 +96,10 @@ class _Writer:
         elif kind == "listing":
             run("UPDATE order_items SET listing_id = :l, title = :t WHERE id = :i", l=self.rng.choice(LISTINGS),
                 t=self.rng.choice(TITLES))
+        elif kind == "design":  # matched to a design, or to another
+            run("UPDATE order_items SET design_file_id = :d WHERE id = :i", d=self._design())
+        elif kind == "delete_design" and len(self.designs) > 2:  # its items let go of it (ON DELETE SET NULL)
+            run("DELETE FROM files WHERE id = :d", d=self.designs.pop(self.rng.randrange(len(self.designs))))
         elif kind == "item_to_order":
             run("UPDATE order_items SET order_id = :o WHERE id = :i")
         elif kind == "delete_item":
@@ -130,6 +141,7 @@ def _assert_same(session, org_id: int, periods: list[dict]) -> None:
                 args = {**filters, "limit": limit}
                 assert insights.sales_by_month(session, args) == insights._raw_sales_by_month(session, args), args
                 assert insights.top_listings(session, args) == insights._raw_top_listings(session, args), args
+                assert insights.top_designs(session, args) == insights._raw_top_designs(session, args), args
 
 
 def test_totals_answer_what_the_orders_say_through_a_random_mix_of_writes(client, session):
@@ -148,7 +160,7 @@ def test_totals_answer_what_the_orders_say_through_a_random_mix_of_writes(client
             periods = _periods(rng)
             for w in writers:
                 _assert_same(session, w.org, periods)
-    assert len(seen) >= 14, seen
+    assert len(seen) >= 16, seen
     sales_totals.fold(session)
     periods = _periods(rng)
     for writer in writers:
@@ -160,6 +172,7 @@ def test_totals_answer_what_the_orders_say_through_a_random_mix_of_writes(client
         for filters in periods:
             assert insights.sales_by_month(session, {**filters, "limit": 10}) == []
             assert insights.top_listings(session, {**filters, "limit": 10}) == []
+            assert insights.top_designs(session, {**filters, "limit": 10}) == []
     # Folded, each key is one row.
     keys = session.execute(text("SELECT count(*), count(DISTINCT (org_id, month, listing_id))"
                                 " FROM listing_month_totals")).one()
@@ -207,6 +220,8 @@ def test_api_routes_answer_from_the_totals(client, session):
     base = f"/api/organizations/{owner['org_id']}/insights"
     sales = client.get(f"{base}/sales-by-month", headers=owner["headers"]).get_json()
     listings = client.get(f"{base}/top-listings?limit=3", headers=owner["headers"]).get_json()
+    designs = client.get(f"{base}/top-designs?limit=3", headers=owner["headers"]).get_json()
     with tenancy.org_scope(owner["org_id"]):
         assert sales == insights._raw_sales_by_month(session, {"limit": 10}) and sales
         assert listings == insights._raw_top_listings(session, {"limit": 3}) and listings
+        assert designs == insights._raw_top_designs(session, {"limit": 3}) and designs
