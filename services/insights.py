@@ -112,10 +112,11 @@ def top_designs(session: Session, filters: dict[str, Any]) -> list[dict[str, Any
         parts.append(select(totals.design_file_id.label("key"), totals.pieces, totals.orders)
                      .where(totals.month >= whole[0], totals.month < whole[1]))
     rows, design = union_all(*parts).subquery(), file_model.File
-    pieces = func.sum(rows.c.pieces)
-    result = session.execute(select(rows.c.key, design.filename, pieces, func.sum(rows.c.orders))
-                             .join(design, design.id == rows.c.key).group_by(rows.c.key, design.filename)
-                             .having(func.sum(rows.c.orders) > 0).order_by(pieces.desc(), rows.c.key)
+    # Summed per design first, then each (a few hundred at most) looked up by id for its name.
+    sums = (select(rows.c.key, func.sum(rows.c.pieces).label("pieces"), func.sum(rows.c.orders).label("orders"))
+            .group_by(rows.c.key).having(func.sum(rows.c.orders) > 0).subquery())
+    result = session.execute(select(sums.c.key, design.filename, sums.c.pieces, sums.c.orders)
+                             .join(design, design.id == sums.c.key).order_by(sums.c.pieces.desc(), sums.c.key)
                              .limit(filters["limit"]))
     return [{"design_file_id": file_id, "filename": name, "pieces": int(pieces), "orders": int(orders)}
             for file_id, name, pieces, orders in result]

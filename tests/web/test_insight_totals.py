@@ -225,3 +225,50 @@ def test_api_routes_answer_from_the_totals(client, session):
         assert sales == insights._raw_sales_by_month(session, {"limit": 10}) and sales
         assert listings == insights._raw_top_listings(session, {"limit": 3}) and listings
         assert designs == insights._raw_top_designs(session, {"limit": 3}) and designs
+
+
+def _concurrently(first: str, second: str, params: dict) -> None:
+    """`first` in one transaction, then `second` in another that waits for the first's row lock (in a thread);
+    the first commits, then the second."""
+    import threading
+
+    from models import db
+
+    one, two = db.engine().connect(), db.engine().connect()
+    try:
+        one.execute(text(first), params)
+        waiting = threading.Thread(target=lambda: (two.execute(text(second), params), two.commit()))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), "the second writer waits for the first's lock"
+        one.commit()
+        waiting.join(10)
+        assert not waiting.is_alive()
+    finally:
+        one.close()
+        two.close()
+
+
+def test_concurrent_writers_of_an_order_and_its_items_leave_no_drift(committed):
+    session, created = committed
+    org = session.execute(text("INSERT INTO organizations (name, shop_name) VALUES ('Race', 'race') RETURNING id"
+                               )).scalar()
+    created.append(org)
+    shop = _shop(session, org)
+    paid = dt.datetime(NOW.year, NOW.month, 1, tzinfo=dt.UTC) - dt.timedelta(days=40)
+    orders = [session.execute(text(
+        "INSERT INTO orders (org_id, shop_id, etsy_receipt_id, is_paid, grandtotal, currency, paid_at) VALUES"
+        " (:org, :shop, :r, true, 10, 'USD', :at) RETURNING id"), {"org": org, "shop": shop, "r": r, "at": paid}
+    ).scalar() for r in (1, 2)]
+    session.commit()
+    item = ("INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id, quantity, match_status)"
+            " VALUES (:org, :o, :t, 5, 2, 'unmatched')")
+    cancel = "UPDATE orders SET is_canceled = true WHERE id = :o"
+    # An item added while its order is canceled, each way round: the item's trigger waits for the order's writer
+    # (and reads it as committed), or the order's update waits for the item's lock on it (and sees the item).
+    _concurrently(cancel, item, {"org": org, "o": orders[0], "t": 1})
+    _concurrently(item, cancel, {"org": org, "o": orders[1], "t": 2})
+    args = {"since": paid - dt.timedelta(days=60), "until": paid + dt.timedelta(days=60), "limit": 10}
+    with tenancy.org_scope(org):
+        assert insights.sales_by_month(session, args) == insights._raw_sales_by_month(session, args) == []
+        assert insights.top_listings(session, args) == insights._raw_top_listings(session, args) == []
