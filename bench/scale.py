@@ -1,8 +1,9 @@
 """Lists, searches and stats at a million rows: p99 of page 1 and page 1,000 of every list, and every stats route.
 
 Builds in a scratch database (created and dropped): one organization with 1,000,000 audit events, 200,000 orders
-(one item each) and 100,000 files, and two organizations beside it (300,000 events, 50,000 orders, 30,000 files;
-and a small one), all with SQL (generate_series), then VACUUM ANALYZE. Each route is called through the Flask test
+(one item each, nine in ten matched to one of 150 designs) and 100,000 files, and two organizations beside it
+(300,000 events, 50,000 orders, 30,000 files; and a small one), all with SQL (generate_series), then folds the sales
+totals' delta rows as the scheduler would and runs VACUUM ANALYZE. Each route is called through the Flask test
 client (token, tenant guard, serialization included); the baseline of the same run is `/ping` and the single-object
 read `GET /api/organizations/{id}`. For the events list it also times the queries the list ran before (a full
 count(*) and an OFFSET page), next to what it runs now.
@@ -44,11 +45,13 @@ SELECT :org, :shop, g, 'Buyer ' || g, 'paid', true, g <= :n - 3000, g % 97 = 0, 
 FROM generate_series(1, :n) g
 """
 _ITEMS_SQL = """
-INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id, sku, title, quantity, match_status)
+INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id, sku, title, quantity, match_status,
+                         design_file_id)
 SELECT o.org_id, o.id, o.etsy_receipt_id, 1000 + o.etsy_receipt_id % 300, 'SKU-' || o.etsy_receipt_id % 300,
        'Design ' || o.etsy_receipt_id % 300, 1 + o.etsy_receipt_id % 3,
-       CASE WHEN o.etsy_receipt_id % 10 = 0 THEN 'unmatched' ELSE 'matched' END
-FROM orders o WHERE o.org_id = :org
+       CASE WHEN o.etsy_receipt_id % 10 = 0 THEN 'unmatched' ELSE 'matched' END,
+       CASE WHEN o.etsy_receipt_id % 10 <> 0 THEN first.id + o.etsy_receipt_id % 150 END  -- 150 designs
+FROM orders o, (SELECT min(id) AS id FROM files WHERE org_id = :org) first WHERE o.org_id = :org
 """
 _FILES_SQL = """
 INSERT INTO files (org_id, file_type, status, storage_key, filename, original_filename, mime_type, size_bytes,
@@ -81,10 +84,17 @@ def build(url: str, env: dict[str, str]) -> dict[str, int]:
         for org, (events, orders, files) in sizes.items():
             params = {"org": org, "user": user if org == org_id else None}
             _run(conn, _EVENTS_SQL, {**params, "n": events})
+            _run(conn, _FILES_SQL, {**params, "n": files})  # before the items, matched to some of them
             shop = _run(conn, _SHOP_SQL, params).fetchone()[0]
             _run(conn, _ORDERS_SQL, {**params, "shop": shop, "n": orders})
             _run(conn, _ITEMS_SQL, params)
-            _run(conn, _FILES_SQL, {**params, "n": files})
+    from services import sales_totals
+
+    session = db.get_session()  # the scheduler's fold of the sales totals' delta rows, as in production
+    sales_totals.fold(session)
+    session.commit()
+    db.dispose()
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return {"org": org_id, "user": user, "other": others[0], "token": token}  # type: ignore[dict-item]
 

@@ -13,7 +13,7 @@ import config
 from jobs import app as jobs_app
 from jobs import context, retry, runner
 from models import db
-from services import defer, event_counts, events, organizations, throttle, uploads
+from services import defer, event_counts, events, organizations, sales_totals, throttle, uploads
 
 app = jobs_app.app
 log = logging.getLogger(__name__)
@@ -87,6 +87,18 @@ def fold_event_counts(timestamp: int | None = None) -> None:
     session = db.get_session()
     try:
         event_counts.fold(session)
+        session.commit()
+    finally:
+        db.session.remove()
+
+
+@app.task(name="fold_sales_totals", queue="scheduler")
+def fold_sales_totals(timestamp: int | None = None) -> None:
+    """Fold the sales and listing total deltas the triggers on `orders` and `order_items` append
+    (services.sales_totals)."""
+    session = db.get_session()
+    try:
+        sales_totals.fold(session)
         session.commit()
     finally:
         db.session.remove()

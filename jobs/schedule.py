@@ -11,6 +11,7 @@ app.periodic(cron="17 3 * * *", periodic_id="prune_jobs")(maintenance.prune_fini
 app.periodic(cron="27 3 * * *", periodic_id="prune_events")(maintenance.fan_out_prune_events)
 app.periodic(cron="37 * * * *", periodic_id="sweep_upload_temp")(maintenance.sweep_upload_temp)
 app.periodic(cron="*/5 * * * *", periodic_id="fold_event_counts")(maintenance.fold_event_counts)
+app.periodic(cron="*/5 * * * *", periodic_id="fold_sales_totals")(maintenance.fold_sales_totals)
 app.periodic(cron="*/15 * * * *", periodic_id="sweep_files")(backup.fan_out_file_sweeps)
 app.periodic(cron="*/5 * * * *", periodic_id="reconcile_jobs")(reconcile.fan_out_reconcile_jobs)
 app.periodic(cron="*/5 * * * *", periodic_id="sync_shops")(shop_sync.fan_out_shop_syncs)

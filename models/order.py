@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -37,6 +38,9 @@ class Order(base.OrgScoped, base.Timestamps, base.Base):
         Index("ix_orders_org_created", "org_id", text("etsy_created_at DESC NULLS LAST"), text("id DESC")),
         Index("ix_orders_org_shipped_created", "org_id", "is_shipped", text("etsy_created_at DESC NULLS LAST"),
               text("id DESC")),
+        # Sold orders by their time: an insights period's partial months (services.insights).
+        Index("ix_orders_org_sold_at", "org_id", text("coalesce(paid_at, etsy_created_at)"),
+              postgresql_where=text("is_paid IS true AND is_canceled IS false")),
         CheckConstraint("production_status IN ('sent', 'printed')", name="production_status"),
     )
 
@@ -68,6 +72,8 @@ class OrderItem(base.OrgScoped, base.Timestamps, base.Base):
         CheckConstraint("match_status IN ('unmatched', 'matched', 'ignored')", name="match_status"),
         # Unmatched items with their orders, read from the index alone (services.orders.unmatched).
         Index("ix_order_items_org_status_order", "org_id", "match_status", "order_id", "id"),
+        # A top listing's title: its greatest among the period's sold items, found from the greatest down.
+        Index("ix_order_items_org_listing_title", "org_id", "listing_id", "title"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -91,6 +97,49 @@ class OrderItem(base.OrgScoped, base.Timestamps, base.Base):
     print_job_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("print_jobs.id", ondelete="SET NULL"),
                                                      index=True)
     reprints: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+
+class SalesMonthTotal(base.OrgScoped, base.Base):
+    """Sold orders, their items and revenue in one UTC month and currency, as rows of deltas that add up.
+
+    Triggers on `orders` and `order_items` (migration 0009t_sales_totals) add rows for each statement that changes
+    what sold when; services.sales_totals folds the rows of each key into one now and then.
+    """
+
+    __tablename__ = "sales_month_totals"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    orders: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    items: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    revenue: Mapped[Decimal] = mapped_column(Numeric(16, 2), nullable=False)
+
+
+class ListingMonthTotal(base.OrgScoped, base.Base):
+    """Pieces of one Etsy listing sold in one UTC month and the orders they came in (an order once per listing), as
+    rows of deltas kept like SalesMonthTotal's."""
+
+    __tablename__ = "listing_month_totals"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    listing_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    pieces: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    orders: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class DesignMonthTotal(base.OrgScoped, base.Base):
+    """Pieces of one design sold in one UTC month and the orders they came in (an order once per design), as rows of
+    deltas kept like SalesMonthTotal's. No foreign key: a deleted design's rows net to zero as its items let go."""
+
+    __tablename__ = "design_month_totals"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    design_file_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    pieces: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    orders: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class Listing(base.OrgScoped, base.Timestamps, base.Base):

@@ -114,3 +114,71 @@ def test_files_of_the_previous_release_survive_the_design_analysis_upgrade(empty
     assert stored["trimmed_width_in"] == 2 and stored["sha256"] == hashlib.sha256(data).hexdigest()
     assert [q.args for q in queued] == [{"org_id": org_id, "file_id": file_id}]
     engine.dispose()
+
+
+def test_sales_totals_upgrade_backfills_existing_orders_and_downgrades_cleanly(empty_db):
+    """Orders written before 0009t_sales_totals are in its totals (insights answer as the rows say), and a
+    downgrade takes the totals, triggers and functions away and leaves the orders."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.orm import Session
+
+    from models import tenancy
+    from services import insights
+
+    cfg = Config(str(dbsetup.ROOT / "alembic.ini"))
+    cfg.attributes["url"] = empty_db
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "0009p_scale")
+    engine = create_engine(empty_db, poolclass=pool.NullPool)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        orgs = [conn.execute(text("INSERT INTO organizations (name, shop_name) VALUES (:n, :n) RETURNING id"),
+                             {"n": f"shop-{k}"}).scalar() for k in range(2)]
+        for k, org in enumerate(orgs):
+            shop = conn.execute(text("INSERT INTO shops (org_id, etsy_shop_id, name, status) VALUES"
+                                     " (:o, :e, 'Shop', 'connected') RETURNING id"), {"o": org, "e": 90 + k}).scalar()
+            conn.execute(text(
+                "INSERT INTO orders (org_id, shop_id, etsy_receipt_id, is_paid, is_canceled, grandtotal, currency,"
+                " etsy_created_at, paid_at) SELECT :o, :s, g, g % 7 <> 0, g % 11 = 0, 5 + g % 13,"
+                " (ARRAY['USD', 'EUR'])[1 + g % 2], :now - g * interval '1 day 3 hours',"
+                " CASE WHEN g % 5 <> 0 THEN :now - g * interval '1 day 1 hour' END"
+                " FROM generate_series(1, 300 + :k * 50) g"),
+                {"o": org, "s": shop, "now": now, "k": k})
+            conn.execute(text(
+                "INSERT INTO files (org_id, file_type, status, storage_key, filename, mime_type, size_bytes)"
+                " SELECT :o, 'designs', 'ready', :o || '/' || g, 'design-' || g, 'image/png', 1"
+                " FROM generate_series(1, 6) g"), {"o": org})
+            conn.execute(text(
+                "INSERT INTO order_items (org_id, order_id, etsy_transaction_id, listing_id, quantity, title,"
+                " design_file_id, match_status) SELECT org_id, id, etsy_receipt_id * 10 + t,"
+                " CASE WHEN t < 3 THEN 500 + (id + t) % 9 END, 1 + (id + t) % 3, 'Listing ' || (id + t) % 9,"
+                " (SELECT f.id FROM files f WHERE f.org_id = :o"
+                "  AND f.filename = 'design-' || (1 + (orders.id + t) % 7)),"
+                " 'unmatched' FROM orders, generate_series(1, 1 + etsy_receipt_id % 4) t WHERE org_id = :o"),
+                {"o": org})
+    command.upgrade(cfg, "head")
+    aligned = dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC)
+    periods = [{}, {"since": aligned - dt.timedelta(days=200)}, {"since": now - dt.timedelta(days=400), "until": now}]
+    with Session(engine) as session:
+        for org in orgs:
+            with tenancy.org_scope(org):
+                for filters in periods:
+                    args = {**filters, "limit": 5}
+                    sales = insights.sales_by_month(session, args)
+                    assert sales and sales == insights._raw_sales_by_month(session, args)
+                    assert insights.top_listings(session, args) == insights._raw_top_listings(session, args)
+                    designs = insights.top_designs(session, args)
+                    assert designs and designs == insights._raw_top_designs(session, args)
+    command.downgrade(cfg, "0009p_scale")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('sales_month_totals'), to_regclass('listing_month_totals'),"
+                                 " to_regclass('design_month_totals'), to_regprocedure('sales_totals_orders()'),"
+                                 " to_regprocedure('sales_totals_items()'), to_regclass('ix_orders_org_sold_at')")
+                            ).one() == (None,) * 6
+        assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sales_totals%'")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM orders")).scalar() == 650
+        conn.execute(text("DELETE FROM orders"))  # no trigger left behind to trip over
+    engine.dispose()
