@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -61,9 +62,14 @@ def _scope_statement(state: ORMExecuteState) -> None:
     org_id = _current_org.get()
     if org_id is None:
         raise TenancyError("query on an org-owned model with no current organization")
-    state.statement = state.statement.options(
-        with_loader_criteria(base.OrgScoped, lambda cls: cls.org_id == org_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_org_criteria(org_id))
+
+
+@functools.lru_cache(maxsize=4096)
+def _org_criteria(org_id: int) -> Any:
+    """The guard's filter of one organization, made once per organization (making it costs more than the query's
+    own compile-cache lookup; the option is immutable, so requests share it)."""
+    return with_loader_criteria(base.OrgScoped, lambda cls: cls.org_id == org_id, include_aliases=True)
 
 
 def _touches_org_scoped(state: ORMExecuteState) -> bool:

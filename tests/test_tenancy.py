@@ -84,3 +84,14 @@ def test_system_access_reads_across_orgs_only_when_marked(session, two_orgs):
     with pytest.raises(ValueError):
         with tenancy.system_access(""):
             pass
+
+
+def test_each_org_gets_its_own_filter_from_the_shared_one_per_org(session, two_orgs):
+    # The guard's filter is made once per organization and reused: the same statement, run in turn for each org
+    # (and again), reads each org's rows only.
+    alpha, beta = two_orgs
+    for _ in range(3):
+        for org, email in ((alpha, "alpha@example.com"), (beta, "beta@example.com")):
+            with tenancy.org_scope(org.id):
+                assert session.scalars(select(user_model.User.email)).all() == [email]
+                assert session.scalars(select(event.Event.org_id)).all() == [org.id]

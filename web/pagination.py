@@ -41,8 +41,8 @@ def window(session: Session, stmt: Select, number: int, size: int,
 
 
 def _rows(session: Session, stmt: Select, offset: int, size: int) -> list[Any]:
-    entity = _entity(stmt)
-    if offset < DEFERRED_FROM or entity is None:
+    entity = _entity(stmt) if offset >= DEFERRED_FROM else None
+    if entity is None:
         return list(session.scalars(stmt.limit(size).offset(offset)))
     ids = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(size).offset(offset)
     return list(session.scalars(stmt.where(entity.id.in_(ids.scalar_subquery()))))
