@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 import config
-from models import audit, errors
+from models import audit, db, errors
 from models import file as file_model
 from models import organization as org_model
 from nas import errors as nas_errors
@@ -44,7 +44,8 @@ def search(filters: dict[str, Any]) -> Select:
         stmt = stmt.where(File.dpi >= filters["min_dpi"])
     if filters.get("max_dpi") is not None:
         stmt = stmt.where(File.dpi <= filters["max_dpi"])
-    return stmt
+    # Planned with its values every time: the best plan depends on the organization, the type and the search.
+    return db.with_values(stmt)
 
 
 def get(session: Session, file_id: int) -> File:

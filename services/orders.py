@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import audit, errors
+from models import audit, db, errors
 from models import file as file_model
 from models import order as order_model
 from models import template as template_model
@@ -39,7 +39,8 @@ def unmatched() -> Select:
     found = (select(item.id).join(order, order.id == item.order_id)
              .where(item.match_status == "unmatched", order.is_canceled.is_(False), order.is_shipped.is_(False))
              .order_by(item.id).offset(0).subquery())
-    return select(item).join(found, found.c.id == item.id).order_by(found.c.id)
+    # Planned with its organization every time: a generic plan made for any organization took 52 ms a page, not 21.
+    return db.with_values(select(item).join(found, found.c.id == item.id).order_by(found.c.id))
 
 
 def get_order(session: Session, order_id: int) -> order_model.Order:

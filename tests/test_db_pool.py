@@ -38,3 +38,19 @@ def test_an_idle_connection_the_server_dropped_is_replaced(database, settings, m
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     engine.dispose()
 
+
+
+def test_statements_marked_with_values_are_never_prepared(database, settings):
+    # psycopg prepares a statement after five runs, and PostgreSQL may then plan it without its values; a statement
+    # marked with_values (or run inside planned_with_values) is planned with them every time.
+    hot, marked, block = ("SELECT count(*) FROM users WHERE id = :id AND email <> '" + tag + "'"
+                          for tag in ("plans-hot", "plans-marked", "plans-block"))
+    with db.engine().connect() as conn:
+        for value in range(8):
+            conn.execute(text(hot), {"id": value})
+            conn.execute(db.with_values(text(marked)), {"id": value})
+            with db.planned_with_values():
+                conn.execute(text(block), {"id": value})
+        prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements "
+                                     "WHERE statement LIKE '%plans-%'")).scalars().all()
+    assert len(prepared) == 1 and "plans-hot" in prepared[0], prepared

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from models import base, tenancy
+from models import base, db, tenancy
 
 EXACT_UP_TO = 10_000
 DEFERRED_FROM = 1_000
@@ -45,12 +45,13 @@ def _rows(session: Session, stmt: Select, offset: int, size: int) -> list[Any]:
     if entity is None:
         return list(session.scalars(stmt.limit(size).offset(offset)))
     ids = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(size).offset(offset)
-    return list(session.scalars(stmt.where(entity.id.in_(ids.scalar_subquery()))))
+    # A deep page's plan depends on its offset: planned with it every time (models.db.with_values).
+    return list(session.scalars(db.with_values(stmt.where(entity.id.in_(ids.scalar_subquery())))))
 
 
 def _total(session: Session, stmt: Select) -> int:
     counted = stmt.order_by(None).limit(EXACT_UP_TO + 1).subquery()
-    exact = session.scalar(select(func.count()).select_from(counted)) or 0
+    exact = session.scalar(db.with_values(select(func.count()).select_from(counted))) or 0
     if exact <= EXACT_UP_TO:
         return exact
     return max(exact, estimate(session, stmt))
