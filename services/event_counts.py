@@ -1,7 +1,7 @@
 """Event counts per (type, level) kept by triggers as rows of deltas (models.event.EventCount), and their folding."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from models import event as event_model
@@ -28,12 +28,17 @@ def by_type_and_level(session: Session) -> dict[tuple[str, str], int]:
 
 def total(session: Session, *, event_type: str | None = None, level: str | None = None) -> int:
     """The current organization's events (of one type, of one level, or both when given), exact."""
+    return int(session.scalar(counted(event_type=event_type, level=level)) or 0)
+
+
+def counted(*, event_type: str | None = None, level: str | None = None) -> Select:
+    """The select of that total (the tenant guard adds the organization, also where it is a subquery)."""
     stmt = select(func.coalesce(func.sum(EventCount.n), 0))
     if event_type is not None:
         stmt = stmt.where(EventCount.event_type == event_type)
     if level is not None:
         stmt = stmt.where(EventCount.level == level)
-    return int(session.scalar(stmt) or 0)
+    return stmt
 
 
 def fold(session: Session) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, case, delete, func, select, text, tuple_
@@ -63,13 +61,12 @@ def _position(cursor: str) -> tuple[dt.datetime, int]:
         raise errors.Invalid("Invalid cursor", errors={"after": ["Not a cursor this list gave"]}) from None
 
 
-def kept_total(session: Session, filters: dict[str, Any]) -> Callable[[], int] | None:
-    """The exact number of events the filters match, when the kept counts know it (no filter, or only the type
-    and the level)."""
+def kept_total(filters: dict[str, Any]) -> Select | None:
+    """The select of the exact number of events the filters match, when the kept counts know it (no filter, or only
+    the type and the level)."""
     if any(v is not None for name, v in filters.items() if name not in ("event_type", "level")):
         return None
-    return functools.partial(event_counts.total, session, event_type=filters.get("event_type"),
-                             level=filters.get("level"))
+    return event_counts.counted(event_type=filters.get("event_type"), level=filters.get("level"))
 
 
 def oldest_first(filters: dict[str, Any]) -> Select:

@@ -23,7 +23,7 @@ DEFERRED_FROM = 1_000
 
 
 def page(session: Session, stmt: Select, pagination_parameters: Any,
-         total: Callable[[], int] | None = None) -> list[Any]:
+         total: Callable[[], int] | Select | None = None) -> list[Any]:
     """Run `stmt` for the requested page and record the total for flask-smorest's X-Pagination header."""
     rows, pagination_parameters.item_count = window(session, stmt, pagination_parameters.page,
                                                     pagination_parameters.page_size, total)
@@ -31,22 +31,35 @@ def page(session: Session, stmt: Select, pagination_parameters: Any,
 
 
 def window(session: Session, stmt: Select, number: int, size: int,
-           total: Callable[[], int] | None = None) -> tuple[list[Any], int]:
-    """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's)."""
+           total: Callable[[], int] | Select | None = None) -> tuple[list[Any], int]:
+    """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's).
+
+    A kept total given as a select (one value) is read with the page's rows, in the same statement."""
     offset = (number - 1) * size
-    rows = _rows(session, stmt, offset, size)
+    kept = total if isinstance(total, Select) else None
+    rows, known = _rows(session, stmt, offset, size, kept)
     if 0 < len(rows) < size or (not rows and offset == 0):
         return rows, offset + len(rows)  # this page ends the list
-    return rows, total() if total is not None else _total(session, stmt)
+    if known is not None:
+        return rows, known
+    if kept is not None:
+        return rows, int(session.scalar(kept) or 0)
+    return rows, total() if callable(total) else _total(session, stmt)
 
 
-def _rows(session: Session, stmt: Select, offset: int, size: int) -> list[Any]:
+def _rows(session: Session, stmt: Select, offset: int, size: int,
+          kept: Select | None) -> tuple[list[Any], int | None]:
     entity = _entity(stmt) if offset >= DEFERRED_FROM else None
     if entity is None:
-        return list(session.scalars(stmt.limit(size).offset(offset)))
-    ids = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(size).offset(offset)
-    # A deep page's plan depends on its offset: planned with it every time (models.db.with_values).
-    return list(session.scalars(db.with_values(stmt.where(entity.id.in_(ids.scalar_subquery())))))
+        page = stmt.limit(size).offset(offset)
+    else:
+        ids = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(size).offset(offset)
+        # A deep page's plan depends on its offset: planned with it every time (models.db.with_values).
+        page = db.with_values(stmt.where(entity.id.in_(ids.scalar_subquery())))
+    if kept is None:
+        return list(session.scalars(page)), None
+    found = session.execute(page.add_columns(kept.scalar_subquery())).all()
+    return [row[0] for row in found], (int(found[0][1] or 0) if found else None)
 
 
 def _total(session: Session, stmt: Select) -> int:

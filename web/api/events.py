@@ -28,7 +28,7 @@ class Events(MethodView):
         """Search events by type, entity, user, level and time range; `page` or the keyset cursor `after`."""
         session = db.get_session()
         rows = pagination.page(session, events.search(args), pagination_parameters,
-                               total=events.kept_total(session, args))
+                               total=events.kept_total(args))
         full = len(rows) == pagination_parameters.page_size
         return rows, 200, {NEXT_CURSOR: events.cursor_of(rows[-1])} if full else {}
 
