@@ -32,8 +32,13 @@ def search(filters: dict[str, Any]) -> Select:
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(File, name) == filters[name])
     if filters.get("q"):
-        stmt = stmt.where(File.filename.icontains(filters["q"], autoescape=True)
-                          | File.original_filename.icontains(filters["q"], autoescape=True))
+        # The matches are found first (the trigram indexes), then sorted: walking the newest-first index until 50
+        # match is what the planner picks when its sample overestimates a name, and took 80-170 ms for a rare one.
+        found = (select(File.id, File.created_at)
+                 .where(File.filename.icontains(filters["q"], autoescape=True)
+                        | File.original_filename.icontains(filters["q"], autoescape=True)).offset(0).subquery())
+        stmt = stmt.join(found, found.c.id == File.id).order_by(None).order_by(found.c.created_at.desc(),
+                                                                              found.c.id.desc())
     if filters.get("tags"):
         stmt = stmt.where(File.tags.contains(filters["tags"]))
     if filters.get("since") is not None:

@@ -22,12 +22,17 @@ def search(filters: dict[str, Any]) -> Select:
             stmt = stmt.where(getattr(order, name) == filters[name])
     if filters.get("receipt_id") is not None:
         stmt = stmt.where(order.etsy_receipt_id == filters["receipt_id"])
-    if filters.get("q"):
-        stmt = stmt.where(order.buyer_name.icontains(filters["q"], autoescape=True))
     if filters.get("since") is not None:
         stmt = stmt.where(order.etsy_created_at >= filters["since"])
     if filters.get("until") is not None:
         stmt = stmt.where(order.etsy_created_at < filters["until"])
+    if filters.get("q"):
+        # The matches are found first (the trigram index), then sorted: walking the newest-first index until 50
+        # match is what the planner picks when its sample overestimates a name, and took 100 ms for a rare one.
+        found = (select(order.id, order.etsy_created_at)
+                 .where(order.buyer_name.icontains(filters["q"], autoescape=True)).offset(0).subquery())
+        stmt = stmt.join(found, found.c.id == order.id).order_by(None).order_by(
+            found.c.etsy_created_at.desc().nulls_last(), found.c.id.desc())
     return stmt
 
 
