@@ -99,6 +99,20 @@ def build(url: str, env: dict[str, str]) -> dict[str, int]:
     return {"org": org_id, "user": user, "other": others[0], "token": token}  # type: ignore[dict-item]
 
 
+def _server(url: str) -> str:
+    """Which server answered, and whether it has pg_trgm (searches by name use its indexes; without it they read
+    every row of the organization: the embedded development server ships without it, Railway's and Debian's
+    PostgreSQL have it)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        trigram = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").fetchone() is not None
+    state = ("installed: name searches use trigram indexes" if trigram
+             else "missing: the q= searches read every row (set DATABASE_URL to a server with it)")
+    return f"server: PostgreSQL {version}; pg_trgm {state}"
+
+
 def _run(conn, sql: str, params: dict):
     import re
 
@@ -189,6 +203,7 @@ def main() -> None:
         ids = build(url, env)
         print(f"built {EVENTS:,} events, {ORDERS:,} orders and {FILES:,} files in one organization (and two beside "
               f"it) in {time.perf_counter() - started:.0f} s")
+        print(_server(url))
         import gc
 
         from web import create_app
