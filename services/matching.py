@@ -134,8 +134,9 @@ def suggestions(session: Session, items: list[order_model.OrderItem],
                 if w not in holding:
                     holding[w] = [i for i, name in enumerate(names) if w in name]
                 scores.update(holding[w])
-            best = heapq.nsmallest(limit, scores, key=lambda i: (-scores[i], candidates[i].id))
-            ranked[key] = [candidates[i].id for i in best]
+            # Most shared words first, then the lowest id (candidates come in id order, so their index orders alike).
+            best = heapq.nsmallest(limit, [(-count, i) for i, count in scores.items()])
+            ranked[key] = [candidates[i].id for _, i in best]
     wanted = {file_id for ids in ranked.values() for file_id in ids}
     rows = {f.id: f for f in session.scalars(select(file_model.File).where(file_model.File.id.in_(wanted)))} \
         if wanted else {}
