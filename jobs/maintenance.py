@@ -84,21 +84,20 @@ def fan_out(task: procrastinate_tasks.Task[Any, Any, Any], lock_prefix: str) -> 
 @app.task(name="fold_event_counts", queue="scheduler")
 def fold_event_counts(timestamp: int | None = None) -> None:
     """Fold the event count deltas the triggers on `events` append (services.event_counts)."""
-    session = db.get_session()
-    try:
-        event_counts.fold(session)
-        session.commit()
-    finally:
-        db.session.remove()
+    _fold(event_counts.fold)
 
 
 @app.task(name="fold_sales_totals", queue="scheduler")
 def fold_sales_totals(timestamp: int | None = None) -> None:
     """Fold the sales and listing total deltas the triggers on `orders` and `order_items` append
     (services.sales_totals)."""
+    _fold(sales_totals.fold)
+
+
+def _fold(fold: Any) -> None:
     session = db.get_session()
     try:
-        sales_totals.fold(session)
+        fold(session)
         session.commit()
     finally:
         db.session.remove()

@@ -7,6 +7,8 @@ from procrastinate import exceptions, manager, sync_psycopg_connector
 from procrastinate import tasks as procrastinate_tasks
 from sqlalchemy.orm import Session
 
+from models import db
+
 # Task names are the contract between the rows that ask for work and the workers that do it: services defer by
 # name, jobs/ declares the tasks under these names (so services never import the workers' code).
 RUN_PRINT_JOB = "run_print_job"
@@ -27,6 +29,9 @@ def in_transaction(session: Session, task: str | procrastinate_tasks.Task[Any, A
                    queue: str | None = None, queueing_lock: str | None = None, lock: str | None = None,
                    **task_kwargs: Any) -> int:
     """Defer `task` (a task or its name) on the session's own connection; it commits or rolls back with the session."""
+    if session.info.get(db.READS_ONLY):
+        # Its connection runs each statement on its own: the job would be queued at once, whatever happens next.
+        raise db.ReadOnlyViolation("a read-only request queued a job")
     name, default = (task, None) if isinstance(task, str) else (task.name, task)
     connection = session.connection().connection.driver_connection
     deferrer = procrastinate_tasks.configure_task(

@@ -6,10 +6,8 @@ gang sheet job's share of film per order (its pieces' area) at the organization'
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import BigInteger, Date, Select, and_, cast, func, or_, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -23,18 +21,6 @@ from models import print_job as job_model
 from services import rows
 
 FILM_JOBS = ("gang_sheets", "print_files")
-T = TypeVar("T")
-
-
-def _with_values(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run every statement of `fn` planned with its values (a period and an organization decide the best plan)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        with db.planned_with_values():
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 def period(filters: dict[str, Any], default_days: int) -> tuple[dt.datetime, dt.datetime]:
@@ -75,7 +61,7 @@ def _months(since: dt.datetime, until: dt.datetime) -> tuple[list[tuple[dt.datet
     return [span for span in ((since, first), (end, until)) if span[0] < span[1]], (first.date(), end.date())
 
 
-@_with_values
+@db.planned_with_values()  # a period and an organization decide the best plan
 def sales_by_month(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Orders, items and revenue per UTC month (and currency): whole months from the maintained totals, the partial
     months at the period's edges from the orders themselves."""
@@ -115,7 +101,7 @@ def _sales(session: Session, rows: Any) -> list[dict[str, Any]]:
              "revenue": str(Decimal(revenue).quantize(Decimal("0.01")))} for m, currency, orders, n, revenue in result]
 
 
-@_with_values
+@db.planned_with_values()  # a period and an organization decide the best plan
 def top_designs(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Designs by pieces sold: whole months from the maintained totals, the partial months at the period's edges
     from the items themselves."""
@@ -161,7 +147,7 @@ def _key_rows(key: Any, spans: list[tuple[dt.datetime, dt.datetime]]) -> Select:
             .join(sold, sold.c.id == item.order_id).where(key.is_not(None)).group_by(key))
 
 
-@_with_values
+@db.planned_with_values()  # a period and an organization decide the best plan
 def top_listings(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Etsy listings by pieces sold, with their titles: whole months from the maintained totals, the partial months
     at the period's edges from the items themselves; titles read for the listings shown only."""
@@ -212,7 +198,7 @@ def _titles(session: Session, listing_ids: list[int], since: dt.datetime, until:
             if name is not None}
 
 
-@_with_values
+@db.planned_with_values()  # a period and an organization decide the best plan
 def film_by_day(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
     """Inches of film printed per day by finished jobs, and what it cost at the film price."""
     since, until = period(filters, 30)
@@ -227,7 +213,7 @@ def film_by_day(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
     return {"price_per_inch": float(price) if price is not None else None, "currency": currency, "days": days}
 
 
-@_with_values
+@db.planned_with_values()  # a period and an organization decide the best plan
 def cost_per_order(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
     """Film per order (each gang sheet's film shared by its orders' piece area) and its cost, over the period."""
     since, until = period(filters, 30)

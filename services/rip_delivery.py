@@ -128,6 +128,10 @@ def _deliver_one(session: Session, settings: config.Settings, storage: nas_base.
 def _rip_copy(settings: config.Settings, file: file_model.File, row: Send) -> Iterator[str]:
     """A local path of the sheet as the RIP gets it: the stored PNG itself, or converted (TIFF, mirrored)."""
     with shared.local_copy(settings, file.storage_key) as png:
+        got = os.path.getsize(png)
+        if file.size_bytes is not None and got != file.size_bytes:
+            # A short read must never reach the RIP as a cut sheet: waiting, and retried like a NAS outage.
+            raise nas_errors.StorageUnavailable(f"read {got} of the {file.size_bytes} bytes of sheet {row.sheet}")
         if not ripfile.needs_conversion(row.output_format, row.mirror):
             yield png
             return

@@ -98,6 +98,31 @@ def _immutable(path):
         subprocess.run(["chattr", "-i", str(path)], check=False)
 
 
+def test_a_short_read_of_the_sheet_waits_and_never_reaches_the_rip(session, env, monkeypatch) -> None:
+    folder, path = env.hot()
+    org = h.org(session)
+    with h.scoped(org.id):
+        printer = h.printer(session, org.id, folder)
+        job, made = h.completed_job(session, env, org, printer, sheets=((600, 300),), groups=(("R1001",),))
+        [row] = rip.send(session, printer.id, job.id)
+        real_copy = rip_delivery.shared.local_copy
+
+        @contextlib.contextmanager
+        def cut_copy(settings, key):
+            with real_copy(settings, key) as local:
+                with open(local, "r+b") as handle:
+                    handle.truncate(os.path.getsize(local) - 6)  # what a NAS read that ended early leaves
+                yield local
+
+        monkeypatch.setattr(rip_delivery.shared, "local_copy", cut_copy)
+        with pytest.raises(nas_errors.StorageUnavailable):
+            rip_delivery.deliver(session, env.settings, printer.id)
+        assert sends(session, job.id)[0].status == "waiting" and everything(path) == []
+        monkeypatch.undo()
+        rip_delivery.deliver(session, env.settings, printer.id)
+        assert visible(path) == [row.filename] and (path / row.filename).read_bytes() == made[0][0]
+
+
 def test_a_full_disk_fails_with_the_reason_and_leaves_nothing(session, env) -> None:
     folder, path = env.hot()
     org = h.org(session)

@@ -83,3 +83,20 @@ def test_streamed_exports_and_committing_reads_keep_their_transaction(app):
         assert not views.reads_only()
     with app.test_request_context("/api/shops/callback", method="GET"):
         assert not views.reads_only()  # Etsy's callback stores the code: marked by views.commits
+
+
+def test_a_read_that_queues_a_job_is_refused(client, session, monkeypatch):
+    from sqlalchemy import text
+
+    from services import defer
+
+    owner = helpers.register(client)
+    real_get = organizations.get
+
+    def queueing_get(dbs, org_id):
+        defer.in_transaction(dbs, defer.ANALYSE_DESIGN, queue=defer.DESIGNS_QUEUE, file_id=-1)
+        return real_get(dbs, org_id)
+
+    monkeypatch.setattr(organizations, "get", queueing_get)
+    helpers.assert_error(client.get(f"/api/organizations/{owner['org_id']}", headers=owner["headers"]), 500)
+    assert session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE args->>'file_id' = '-1'")).scalar() == 0
