@@ -72,6 +72,9 @@ def test_reconcile_repairs_rows_whose_queue_job_ended_or_vanished(session):
             rows[name] = job
         session.execute(update(job_model.PrintJob).values(updated_at=base.utcnow() - dt.timedelta(hours=1)))
         assert job_runs.reconcile(session) == {"requeued": 1, "failed": 1, "cancelled": 1}
+        # What the caller's commit does: refresh() alone would reload a row the session changed but had not written
+        # yet (the last one reconciled, in whatever order the rows came back).
+        session.flush()
         for job in rows.values():
             session.refresh(job)
         assert rows["lost"].status == "queued" and rows["lost"].queue_job_id is not None
