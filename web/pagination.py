@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -23,21 +23,24 @@ DEFERRED_FROM = 1_000
 
 
 def page(session: Session, stmt: Select, pagination_parameters: Any,
-         total: Callable[[], int] | Select | None = None) -> list[Any]:
-    """Run `stmt` for the requested page and record the total for flask-smorest's X-Pagination header."""
+         total: Callable[[], int] | Select | None = None, columns: Sequence[Any] | None = None) -> list[Any]:
+    """Run `stmt` for the requested page and record the total for flask-smorest's X-Pagination header.
+
+    With `columns`, the page's rows are those columns of the same rows (web.rowjson), not its entities."""
     rows, pagination_parameters.item_count = window(session, stmt, pagination_parameters.page,
-                                                    pagination_parameters.page_size, total)
+                                                    pagination_parameters.page_size, total, columns)
     return rows
 
 
 def window(session: Session, stmt: Select, number: int, size: int,
-           total: Callable[[], int] | Select | None = None) -> tuple[list[Any], int]:
+           total: Callable[[], int] | Select | None = None,
+           columns: Sequence[Any] | None = None) -> tuple[list[Any], int]:
     """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's).
 
     A kept total given as a select (one value) is read with the page's rows, in the same statement."""
     offset = (number - 1) * size
     kept = total if isinstance(total, Select) else None
-    rows, known = _rows(session, stmt, offset, size, kept)
+    rows, known = _rows(session, stmt, offset, size, kept, columns)
     if 0 < len(rows) < size or (not rows and offset == 0):
         return rows, offset + len(rows)  # this page ends the list
     if known is not None:
@@ -47,8 +50,8 @@ def window(session: Session, stmt: Select, number: int, size: int,
     return rows, total() if callable(total) else _total(session, stmt)
 
 
-def _rows(session: Session, stmt: Select, offset: int, size: int,
-          kept: Select | None) -> tuple[list[Any], int | None]:
+def _rows(session: Session, stmt: Select, offset: int, size: int, kept: Select | None,
+          columns: Sequence[Any] | None) -> tuple[list[Any], int | None]:
     entity = _entity(stmt) if offset >= DEFERRED_FROM else None
     if entity is None:
         page = stmt.limit(size).offset(offset)
@@ -56,10 +59,13 @@ def _rows(session: Session, stmt: Select, offset: int, size: int,
         ids = stmt.with_only_columns(entity.id, maintain_column_froms=True).limit(size).offset(offset)
         # A deep page's plan depends on its offset: planned with it every time (models.db.with_values).
         page = db.with_values(stmt.where(entity.id.in_(ids.scalar_subquery())))
+    if columns is not None:
+        page = page.with_only_columns(*columns, maintain_column_froms=True)
     if kept is None:
-        return list(session.scalars(page)), None
-    found = session.execute(page.add_columns(kept.scalar_subquery())).all()
-    return [row[0] for row in found], (int(found[0][1] or 0) if found else None)
+        return (list(session.scalars(page)) if columns is None else list(session.execute(page))), None
+    found = session.execute(page.add_columns(kept.scalar_subquery().label("kept_total"))).all()
+    known = int(found[0][-1] or 0) if found else None
+    return ([row[0] for row in found] if columns is None else list(found)), known
 
 
 def _total(session: Session, stmt: Select) -> int:

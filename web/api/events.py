@@ -5,11 +5,13 @@ from flask.views import MethodView
 
 from models import db
 from services import events
-from web import auth, export, features, pagination, views
+from web import auth, export, features, pagination, rowjson, views
 from web.blueprint import Blueprint
 from web.schemas import events as schemas
 
 NEXT_CURSOR = "X-Next-Cursor"
+# The lists' rows as PostgreSQL writes them (web.rowjson), with the keys of the next page's cursor.
+ROWS = rowjson.columns(schemas.EventSchema(), events.Event, events.Event.created_at, events.Event.id)
 
 blp = Blueprint("events", __name__, url_prefix="/api/organizations/<int:org_id>/events",
                 description="Audit events")
@@ -28,9 +30,9 @@ class Events(MethodView):
         """Search events by type, entity, user, level and time range; `page` or the keyset cursor `after`."""
         session = db.get_session()
         rows = pagination.page(session, events.search(args), pagination_parameters,
-                               total=events.kept_total(args))
+                               total=events.kept_total(args), columns=ROWS)
         full = len(rows) == pagination_parameters.page_size
-        return rows, 200, {NEXT_CURSOR: events.cursor_of(rows[-1])} if full else {}
+        return rowjson.response(rows), 200, {NEXT_CURSOR: events.cursor_of(rows[-1])} if full else {}
 
     @auth.required("operator")
     @blp.arguments(schemas.EventCreateSchema)
@@ -59,7 +61,7 @@ class AuditTrail(MethodView):
     def get(self, org_id, entity_type, entity_id, pagination_parameters):
         """Every event of one entity, newest first."""
         stmt = events.search({"entity_type": entity_type, "entity_id": entity_id})
-        return pagination.page(db.get_session(), stmt, pagination_parameters)
+        return rowjson.response(pagination.page(db.get_session(), stmt, pagination_parameters, columns=ROWS))
 
 
 @blp.route("/activity/user/<int:user_id>")  # the deployment guide's path
@@ -72,7 +74,8 @@ class UserActivity(MethodView):
     def get(self, args, org_id, user_id, pagination_parameters):
         """What one member did."""
         session = db.get_session()
-        return pagination.page(session, events.activity(session, user_id, args), pagination_parameters)
+        return rowjson.response(pagination.page(session, events.activity(session, user_id, args),
+                                                pagination_parameters, columns=ROWS))
 
 
 @blp.route("/activity/errors")  # the deployment guide's path
@@ -84,7 +87,8 @@ class SystemErrors(MethodView):
     @blp.paginate()
     def get(self, args, org_id, pagination_parameters):
         """Error-level events (failed jobs, integration errors)."""
-        return pagination.page(db.get_session(), events.search({**args, "level": "error"}), pagination_parameters)
+        stmt = events.search({**args, "level": "error"})
+        return rowjson.response(pagination.page(db.get_session(), stmt, pagination_parameters, columns=ROWS))
 
 
 @blp.route("/stats/summary")
