@@ -66,3 +66,34 @@ def test_api_schemas_dump_rows_as_marshmallow_does(client, session):
                              (files.FileSchema(), [stored]),
                              (orders.OrderItemSchema(), [{"id": 1, "order_id": 2, "quantity": 3, "variations": {}}])):
             assert len(objs) and schema.dump(objs, many=True) == [_plain(schema, o) for o in objs]
+
+
+class _Thing(fast.Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class _Holder(fast.Schema):
+    id = fields.Integer()
+    things = fields.List(fast.Shared(_Thing))
+    first = fast.Shared(_Thing, only=("id",), allow_none=True)
+
+
+def test_shared_objects_are_dumped_once_per_response_and_the_same_as_nested():
+    calls = []
+
+    class Counted(_Row):
+        def __getattribute__(self, name):
+            if name == "name":
+                calls.append(object.__getattribute__(self, "id"))
+            return object.__getattribute__(self, name)
+
+    a, b = Counted(id=1, name="a"), Counted(id=2, name="b")
+    rows = [_Row(id=i, things=[a, b] if i % 2 else [b], first=a if i % 3 else None) for i in range(50)]
+    dumped = _Holder(many=True).dump(rows)
+    assert sorted(calls) == [1, 2]  # each shared object read once for the whole page
+    assert dumped == [_plain(_Holder(), r) for r in rows]  # what plain Nested fields give
+    assert dumped[1]["first"] == {"id": 1} and dumped[1]["things"][0] == {"id": 1, "name": "a"}  # per field
+    a.name = "renamed"
+    calls.clear()
+    assert _Holder().dump(rows[1])["things"][0]["name"] == "renamed" and calls == [1, 2]  # a new dump reads again

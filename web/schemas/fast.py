@@ -7,6 +7,7 @@ get_value or no attribute, a dotted attribute, a mapping's missing key) goes thr
 """
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,6 +16,9 @@ from marshmallow import fields, missing, utils
 
 # What Integer and String._serialize do with a value that is not None (without as_string).
 _PLAIN: dict[type, Callable[[Any], Any]] = {fields.Integer: int, fields.String: utils.ensure_text_type}
+# The dumps of Shared fields during one top-level dump: (id of the field, id of the object) -> (the object, its dump).
+_shared: contextvars.ContextVar[dict[tuple[int, int], tuple[Any, Any]] | None] = contextvars.ContextVar("shared_dumps",
+                                                                                              default=None)
 
 
 class Schema(marshmallow.Schema):
@@ -23,12 +27,17 @@ class Schema(marshmallow.Schema):
     _fast_plan: list[tuple[str, str, str, fields.Field, Callable[[Any], Any] | None]] | None = None
 
     def _serialize(self, obj: Any, *, many: bool = False) -> Any:
-        if obj is None or type(self).get_attribute is not marshmallow.Schema.get_attribute:
-            return super()._serialize(obj, many=many)
-        plan = self._plan()
-        if many:
-            return [self._dump_one(item, plan) for item in obj]
-        return self._dump_one(obj, plan)
+        token = _shared.set({}) if _shared.get() is None else None  # the top-level dump: Shared fields' memo
+        try:
+            if obj is None or type(self).get_attribute is not marshmallow.Schema.get_attribute:
+                return super()._serialize(obj, many=many)
+            plan = self._plan()
+            if many:
+                return [self._dump_one(item, plan) for item in obj]
+            return self._dump_one(obj, plan)
+        finally:
+            if token is not None:
+                _shared.reset(token)
 
     def _plan(self) -> list[tuple[str, str, str, fields.Field, Callable[[Any], Any] | None]]:
         if self._fast_plan is None:
@@ -61,3 +70,22 @@ class Schema(marshmallow.Schema):
             if value is not missing:
                 out[key] = value
         return out
+
+
+class Shared(fields.Nested):
+    """fields.Nested for objects that many rows of one response share (the same few design files suggested for a
+    page of 50 items): each distinct object is dumped once per response, and every row holding it gets that dump.
+
+    Only inside a dump by a Schema of this module (whose top-level dump holds the memo); elsewhere a plain Nested.
+    """
+
+    def _serialize(self, nested_obj: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        memo = _shared.get()
+        if memo is None or nested_obj is None:
+            return super()._serialize(nested_obj, attr, obj, **kwargs)
+        key = (id(self), id(nested_obj))
+        found = memo.get(key)
+        if found is None:
+            # The object is kept with its dump, so its id cannot be reused by another object during this dump.
+            found = memo[key] = (nested_obj, super()._serialize(nested_obj, attr, obj, **kwargs))
+        return found[1]

@@ -71,7 +71,8 @@ class OrderQueryArgsSchema(common.TimeRangeArgsSchema):
 class UnmatchedItemSchema(OrderItemSchema):
     """An unmatched item with design suggestions."""
 
-    suggestions = fields.List(fields.Nested(files.FileSchema), dump_only=True)
+    # The same few files are suggested for many items of a page: each is dumped once (fast.Shared).
+    suggestions = fields.List(fast.Shared(files.FileSchema), dump_only=True)
 
 
 class MatchSchema(Schema):
