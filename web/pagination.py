@@ -3,7 +3,9 @@
 - The page: up to DEFERRED_FROM rows in, a plain OFFSET; deeper, the page's ids are found first (the list's index
   alone: its filters, order and id are index columns) and only those 50 rows are read.
 - The total (X-Pagination `total`): exact when the page ends the list or when there are at most EXACT_UP_TO rows
-  (a count that stops there); past that, the planner's estimate (or an exact total a service keeps, `total=`).
+  (a count that stops there); past that, the planner's estimate. A service may give its own exact `total=`: a
+  select of a total it keeps, or a column of the list's own statement that holds the total on every row (a window
+  count over rows the statement reads anyway); either is read with the page, in the same statement.
 """
 from __future__ import annotations
 
@@ -14,16 +16,18 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable
 
 from models import base, db, tenancy
 
 EXACT_UP_TO = 10_000
 DEFERRED_FROM = 1_000
+# A total: a function counting it, a select of a kept total, or a column of the list's statement holding it.
+Total = Callable[[], int] | Select | ColumnElement | None
 
 
-def page(session: Session, stmt: Select, pagination_parameters: Any,
-         total: Callable[[], int] | Select | None = None, columns: Sequence[Any] | None = None) -> list[Any]:
+def page(session: Session, stmt: Select, pagination_parameters: Any, total: Total = None,
+         columns: Sequence[Any] | None = None) -> list[Any]:
     """Run `stmt` for the requested page and record the total for flask-smorest's X-Pagination header.
 
     With `columns`, the page's rows are those columns of the same rows (web.rowjson), not its entities."""
@@ -32,25 +36,22 @@ def page(session: Session, stmt: Select, pagination_parameters: Any,
     return rows
 
 
-def window(session: Session, stmt: Select, number: int, size: int,
-           total: Callable[[], int] | Select | None = None,
+def window(session: Session, stmt: Select, number: int, size: int, total: Total = None,
            columns: Sequence[Any] | None = None) -> tuple[list[Any], int]:
-    """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's).
-
-    A kept total given as a select (one value) is read with the page's rows, in the same statement."""
+    """Page `number` (from 1) of `stmt` and the list's total, by the rules above (the API's and the console's)."""
     offset = (number - 1) * size
-    kept = total if isinstance(total, Select) else None
+    kept = total if isinstance(total, (Select, ColumnElement)) else None
     rows, known = _rows(session, stmt, offset, size, kept, columns)
     if 0 < len(rows) < size or (not rows and offset == 0):
         return rows, offset + len(rows)  # this page ends the list
     if known is not None:
         return rows, known
-    if kept is not None:
+    if isinstance(kept, Select):
         return rows, int(session.scalar(kept) or 0)
-    return rows, total() if callable(total) else _total(session, stmt)
+    return rows, total() if callable(total) and kept is None else _total(session, stmt)
 
 
-def _rows(session: Session, stmt: Select, offset: int, size: int, kept: Select | None,
+def _rows(session: Session, stmt: Select, offset: int, size: int, kept: Select | ColumnElement | None,
           columns: Sequence[Any] | None) -> tuple[list[Any], int | None]:
     entity = _entity(stmt) if offset >= DEFERRED_FROM else None
     if entity is None:
@@ -63,7 +64,8 @@ def _rows(session: Session, stmt: Select, offset: int, size: int, kept: Select |
         page = page.with_only_columns(*columns, maintain_column_froms=True)
     if kept is None:
         return (list(session.scalars(page)) if columns is None else list(session.execute(page))), None
-    found = session.execute(page.add_columns(kept.scalar_subquery().label("kept_total"))).all()
+    column = kept.scalar_subquery() if isinstance(kept, Select) else kept
+    found = session.execute(page.add_columns(column.label("kept_total"))).all()
     known = int(found[0][-1] or 0) if found else None
     return ([row[0] for row in found] if columns is None else list(found)), known
 

@@ -137,3 +137,45 @@ def test_review_edge_cases_are_4xx(client, shop_with_orders):
     other = helpers.register(client)
     helpers.assert_error(client.get(_url(other, f"events/users/{owner['user']['id']}/activity"),
                                     headers=other["headers"]), 404)
+
+
+def _more_unmatched(session, owner: dict, count: int, first: int = 0, **order_fields) -> None:
+    with tenancy.org_scope(owner["org_id"]):
+        shop = session.query(shop_model.Shop).first() or shop_model.Shop(
+            org_id=owner["org_id"], etsy_shop_id=888, name="T", status="connected")
+        session.add(shop)
+        session.flush()
+        for n in range(first, first + count):
+            order = order_model.Order(org_id=owner["org_id"], shop_id=shop.id, etsy_receipt_id=90_000 + n,
+                                      buyer_name=f"More {n}", is_paid=True, status="paid", **order_fields)
+            session.add(order)
+            session.flush()
+            session.add(order_model.OrderItem(org_id=owner["org_id"], order_id=order.id,
+                                              etsy_transaction_id=95_000 + n, listing_id=33, sku="CAT-TEE",
+                                              variations={}, quantity=1, title="Sunset cat tee"))
+        session.flush()
+
+
+def test_unmatched_totals_count_open_orders_of_this_organization_only(client, session, shop_with_orders):
+    owner, _, design, _ = shop_with_orders
+    _more_unmatched(session, owner, 4)  # 7 open in all
+    _more_unmatched(session, owner, 2, first=10, is_shipped=True)
+    with tenancy.org_scope(owner["org_id"]):
+        session.query(order_model.Order).filter(order_model.Order.etsy_receipt_id == 90_001).update(
+            {"is_canceled": True, "etsy_receipt_id": 91_001})
+    other = helpers.register(client)
+    _more_unmatched(session, other, 5)
+    seen = []
+    for number, size, rows in ((1, 2, 2), (2, 2, 2), (3, 2, 2), (1, 3, 3), (4, 2, 0), (9, 2, 0)):
+        page = client.get(_url(owner, f"orders/unmatched?page={number}&page_size={size}"), headers=owner["headers"])
+        assert page.status_code == 200 and len(page.get_json()) == rows, (number, size)
+        assert json.loads(page.headers["X-Pagination"])["total"] == 6, (number, size)  # 3 + 4 - 1 canceled
+        seen += [i["id"] for i in page.get_json()] if size == 2 else []
+    assert len(seen) == len(set(seen)) == 6
+    assert json.loads(client.get(_url(other, "orders/unmatched?page_size=2"), headers=other["headers"])
+                      .headers["X-Pagination"])["total"] == 5
+    every = client.get(_url(owner, "orders/unmatched?page_size=10"), headers=owner["headers"]).get_json()
+    # One design suggested for every item: the same file, in full, on each of them.
+    assert {i["suggestions"][0]["id"] for i in every} == {design["id"]}
+    assert all(i["suggestions"][0] == every[0]["suggestions"][0] for i in every)
+    assert every[0]["suggestions"][0]["filename"] == design["filename"]

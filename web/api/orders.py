@@ -44,7 +44,8 @@ class Unmatched(MethodView):
     def get(self, org_id, pagination_parameters):
         """Items no rule or SKU matched, with design suggestions."""
         session = db.get_session()
-        return orders.with_suggestions(session, pagination.page(session, orders.unmatched(), pagination_parameters))
+        stmt, total = orders.unmatched()
+        return orders.with_suggestions(session, pagination.page(session, stmt, pagination_parameters, total=total))
 
 
 @blp.route("/items/<int:item_id>/match")

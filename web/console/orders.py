@@ -34,7 +34,8 @@ def order(order_id: int):
 @features.required("orders")
 def unmatched():
     dbs = db.get_session()
-    page = pages.Page(orders.unmatched(), size=20)
+    stmt, total = orders.unmatched()
+    page = pages.Page(stmt, size=20, total=total)
     items = orders.with_suggestions(dbs, page.rows)
     owners = orders.by_ids(dbs, {i.order_id for i in page.rows})
     recent = dbs.scalars(files.search({"file_type": "designs"}).limit(200)).all()

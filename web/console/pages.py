@@ -122,7 +122,7 @@ class Page:
     """One page of a list query: its rows, number and page count, as the API pages (web.pagination: no full count
     past 10,000 rows, deep pages by index)."""
 
-    def __init__(self, stmt: Any, size: int = 50) -> None:
+    def __init__(self, stmt: Any, size: int = 50, total: pagination.Total = None) -> None:
         self.number = max(1, request.args.get("page", 1, type=int) or 1)
-        self.rows, self.total = pagination.window(db.get_session(), stmt, self.number, size)
+        self.rows, self.total = pagination.window(db.get_session(), stmt, self.number, size, total)
         self.pages = max(1, -(-self.total // size))
