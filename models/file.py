@@ -39,6 +39,9 @@ class File(base.OrgScoped, base.Timestamps, base.Base):
         Index("ix_files_org_created", "org_id", "created_at", "id", "status"),
         Index("ix_files_org_type_created", "org_id", "file_type", "created_at", "id", "status"),
         Index("ix_files_tags", "tags", postgresql_using="gin"),
+        # Counts and bytes of live files by type and shop (the storage figures) from the index alone.
+        Index("ix_files_org_status_type_shop", "org_id", "status", "file_type", "shop_id",
+              postgresql_include=["size_bytes"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
