@@ -3,10 +3,11 @@
 The events list is the API's busiest list (a console or an integration polls it, 50 rows a page); building its rows
 in Python cost more than the rest of the request together. `columns(schema, model)` turns a response schema into one
 `json_build_object` per row, from the schema's own fields, so the shape stays the schema's:
-- Integer and String fields are their columns, Dict fields their jsonb columns (as stored);
-- DateTime fields are written like Python's `isoformat()` of the value psycopg returns (the session's time zone,
-  microseconds only when there are any).
-A schema with any other kind of field is refused when the columns are built (ValueError), at import time in the views.
+- Integer and String fields are their integer and text columns, Dict fields their json(b) columns (as stored);
+- DateTime fields (of timestamptz columns) are written like Python's `isoformat()` of the value psycopg returns
+  (the session's time zone, microseconds only when there are any).
+Any other field, or a column of another type, is refused when the columns are built (ValueError), at import time in
+the views.
 The JSON is the same as the schema's dump, key for key and value for value (tests/web/test_rowjson.py); only the
 order of keys and the escaping of non-ASCII text may differ, which JSON does not give a meaning to.
 """
@@ -19,10 +20,13 @@ import flask
 import marshmallow
 from marshmallow import fields
 from sqlalchemy import Text, case, cast, func
+from sqlalchemy import types as sa_types
 from sqlalchemy.sql.elements import ColumnElement
 
 JSON_LABEL = "row_json"
-_COLUMN_FIELDS = (fields.Integer, fields.String, fields.Dict)
+# The fields written as their column's own value, and the column types they need for the schema's result.
+_COLUMN_FIELDS: dict[type, type] = {fields.Integer: sa_types.Integer, fields.String: sa_types.String,
+                                    fields.Dict: sa_types.JSON}
 
 
 def columns(schema: marshmallow.Schema, model: Any, *extra: Any) -> tuple[Any, ...]:
@@ -33,23 +37,24 @@ def columns(schema: marshmallow.Schema, model: Any, *extra: Any) -> tuple[Any, .
     return (cast(func.json_build_object(*pairs), Text).label(JSON_LABEL), *extra)
 
 
-def response(rows: Sequence[Any], status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
+def response(rows: Sequence[Any]) -> flask.Response:
     """The JSON array of the rows' JSON, as a response flask-smorest passes on (its pagination header is added)."""
-    body = "[" + ",".join(getattr(row, JSON_LABEL) for row in rows) + "]"
-    return flask.Response(body, status=status, headers=headers, mimetype="application/json")
+    return flask.Response("[" + ",".join(getattr(row, JSON_LABEL) for row in rows) + "]", mimetype="application/json")
 
 
 def _value(model: Any, name: str, field: fields.Field) -> ColumnElement:
     column = getattr(model, field.attribute or name, None)
     kind = type(field)
-    if column is None or "." in (field.attribute or name):
+    if column is None or "." in (field.attribute or name) or not hasattr(column, "type"):
         raise ValueError(f"{name}: not a column of {model.__name__}")
-    if kind in _COLUMN_FIELDS and not getattr(field, "as_string", False) \
+    if kind in _COLUMN_FIELDS and isinstance(column.type, _COLUMN_FIELDS[kind]) \
+            and not getattr(field, "as_string", False) \
             and not (kind is fields.Dict and (field.key_field or field.value_field)):
         return column
-    if kind is fields.DateTime and field.format in (None, "iso", "iso8601"):
+    if kind is fields.DateTime and field.format in (None, "iso", "iso8601") \
+            and isinstance(column.type, sa_types.DateTime) and column.type.timezone:
         return _isoformat(column)
-    raise ValueError(f"{name}: a {kind.__name__} field is not written by PostgreSQL here")
+    raise ValueError(f"{name}: a {kind.__name__} field of a {column.type} column is not written by PostgreSQL here")
 
 
 def _isoformat(column: Any) -> ColumnElement:

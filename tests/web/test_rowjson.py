@@ -110,7 +110,13 @@ def test_a_schema_with_a_field_postgresql_does_not_write_is_refused():
     class Missing(Schema):
         nowhere = fields.String()
 
-    for schema in (Computed(), Nested(), Missing()):
+    class WrongType(Schema):
+        level = fields.Integer()  # a text column: marshmallow would int() it, PostgreSQL would not
+
+    class TextAsDict(Schema):
+        event_type = fields.Dict()
+
+    for schema in (Computed(), Nested(), Missing(), WrongType(), TextAsDict()):
         with pytest.raises(ValueError):
             rowjson.columns(schema, Event)
     assert rowjson.columns(event_schemas.EventSchema(), Event)[0].name == rowjson.JSON_LABEL
