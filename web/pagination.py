@@ -48,7 +48,9 @@ def window(session: Session, stmt: Select, number: int, size: int, total: Total 
         return rows, known
     if isinstance(kept, Select):
         return rows, int(session.scalar(kept) or 0)
-    return rows, total() if callable(total) and kept is None else _total(session, stmt)
+    if kept is None and callable(total):
+        return rows, total()
+    return rows, _total(session, stmt)  # also a page past the end of a list whose rows hold their total
 
 
 def _rows(session: Session, stmt: Select, offset: int, size: int, kept: Select | ColumnElement | None,

@@ -9,7 +9,8 @@ in Python cost more than the rest of the request together. `columns(schema, mode
 Any other field, or a column of another type, is refused when the columns are built (ValueError), at import time in
 the views.
 The JSON is the same as the schema's dump, key for key and value for value (tests/web/test_rowjson.py); only the
-order of keys and the escaping of non-ASCII text may differ, which JSON does not give a meaning to.
+order of keys, the spaces PostgreSQL puts around `:` and `,`, and the escaping of non-ASCII text differ, none of which
+JSON gives a meaning to.
 """
 from __future__ import annotations
 

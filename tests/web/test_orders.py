@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from models import order as order_model
 from models import shop as shop_model
@@ -156,7 +157,7 @@ def _more_unmatched(session, owner: dict, count: int, first: int = 0, **order_fi
         session.flush()
 
 
-def test_unmatched_totals_count_open_orders_of_this_organization_only(client, session, shop_with_orders):
+def test_unmatched_totals_count_open_orders_of_this_organization_only(client, session, connection, shop_with_orders):
     owner, _, design, _ = shop_with_orders
     _more_unmatched(session, owner, 4)  # 7 open in all
     _more_unmatched(session, owner, 2, first=10, is_shipped=True)
@@ -165,12 +166,19 @@ def test_unmatched_totals_count_open_orders_of_this_organization_only(client, se
             {"is_canceled": True, "etsy_receipt_id": 91_001})
     other = helpers.register(client)
     _more_unmatched(session, other, 5)
-    seen = []
+    seen, statements = [], []
+    listener = lambda conn, cursor, sql, *rest: statements.append(sql)  # noqa: E731
+    sa_event.listen(connection, "before_cursor_execute", listener)
     for number, size, rows in ((1, 2, 2), (2, 2, 2), (3, 2, 2), (1, 3, 3), (4, 2, 0), (9, 2, 0)):
+        statements.clear()
         page = client.get(_url(owner, f"orders/unmatched?page={number}&page_size={size}"), headers=owner["headers"])
         assert page.status_code == 200 and len(page.get_json()) == rows, (number, size)
         assert json.loads(page.headers["X-Pagination"])["total"] == 6, (number, size)  # 3 + 4 - 1 canceled
+        counts = [sql for sql in statements if sql.lstrip().startswith("SELECT count(")]
+        # A page with rows reads the total with them; only a page past the end counts on its own.
+        assert (counts != []) == (rows == 0), (number, size, counts)
         seen += [i["id"] for i in page.get_json()] if size == 2 else []
+    sa_event.remove(connection, "before_cursor_execute", listener)
     assert len(seen) == len(set(seen)) == 6
     assert json.loads(client.get(_url(other, "orders/unmatched?page_size=2"), headers=other["headers"])
                       .headers["X-Pagination"])["total"] == 5
