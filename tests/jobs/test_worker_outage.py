@@ -124,6 +124,14 @@ def test_a_side_task_that_ends_stops_the_worker_so_a_new_one_starts():
         def stop(self) -> None:
             self.stopped = True
 
+    looked = asyncio.Event()
+    running = jobs_worker._running_side_tasks
+
+    def noting() -> set[str]:
+        found = running()
+        looked.set()
+        return found
+
     async def scenario() -> bool:
         worker = FakeWorker()
         never = asyncio.Event()
@@ -131,12 +139,14 @@ def test_a_side_task_that_ends_stops_the_worker_so_a_new_one_starts():
         heartbeat = asyncio.create_task(never.wait(), name="update_heartbeats")
         run = asyncio.create_task(never.wait(), name="worker")
         watch = asyncio.create_task(jobs_worker._watch_side_tasks(worker, run))
-        await asyncio.sleep(0.05)  # the watch has taken note of the running side tasks
+        # Once the watch has taken note of the running side tasks (however slow the machine is today):
+        await asyncio.wait_for(looked.wait(), 10)
         listener.cancel()  # a database restart killed the LISTEN connection
-        await asyncio.wait_for(watch, 2)
+        await asyncio.wait_for(watch, 10)
         for task in (heartbeat, run):
             task.cancel()
         return worker.stopped
 
-    with mock.patch.object(jobs_worker, "WATCH_INTERVAL", 0.01):
+    with mock.patch.object(jobs_worker, "WATCH_INTERVAL", 0.01), \
+            mock.patch.object(jobs_worker, "_running_side_tasks", noting):
         assert asyncio.run(scenario()) is True
