@@ -82,3 +82,39 @@ def test_dual_ascent_raises_the_bound_where_the_functions_fall_short():
     assert found == pytest.approx(612.18, abs=0.01)
     # The packer's best layout of this day (before, at 10 s) is 623.15 in: still above the bound.
     assert found <= 623.15
+
+
+def test_the_exact_cross_section_program_is_valid_and_at_least_the_quick_bounds():
+    from bench import lp_bound
+    from prepress import imposition
+
+    for name, quick in (("medium-3", 934.84), ("small-3", 312.95), ("small-2", 181.84)):
+        day = _day(name)
+        sizes = _sizes(day["items"])
+        exact = lp_bound.lp_bound(sizes, day["sheet_width"], day["spacing"])
+        assert exact >= quick - 1e-6, name
+        items = [imposition.Item(i["key"], i["width"], i["height"], i["quantity"]) for i in day["items"]]
+        layout = imposition.impose(items, day["sheet_width"], spacing=day["spacing"], time_budget=0.2)
+        assert not imposition.validate_layout(layout, items)
+        assert exact <= layout.length + 1e-9, name
+    # Pieces too wide to pair: the quick bounds stop at the area bound, the program sees the slivers beside them.
+    assert lp_bound.lp_bound(_sizes(_day("medium-3")["items"]), 22.0, 0.25) == pytest.approx(939.23, abs=0.01)
+
+
+def test_the_exact_program_never_passes_a_known_optimum_and_is_tight_where_stacking_is_forced():
+    from bench import lp_bound
+
+    for inst in json.loads((DATA / "hopper_turton_c.json").read_text())["instances"]:
+        if len(inst["items"]) <= 100:  # C1 - C6; C7's 160-odd pieces take 3 s each and show nothing new
+            found = lp_bound.lp_bound(_sizes(inst["items"]), inst["strip_width"])
+            assert found == pytest.approx(inst["optimal_length"], abs=1e-5), inst["name"]  # perfect packings
+    checked = 0
+    for inst in json.loads((DATA / "literature.json").read_text())["instances"]:
+        if inst.get("optimal_height") and len(inst["items"]) <= 60:
+            found = lp_bound.lp_bound(_sizes(inst["items"], "w", "h", "count"), inst["strip_width"])
+            assert found <= inst["optimal_height"] + 1e-9, inst["name"]
+            checked += 1
+    assert checked >= 50
+    assert lp_bound.lp_bound([(12, 5, 3)], 20.0, rotation="none") == pytest.approx(15.0)
+    assert lp_bound.lp_bound([(12, 5, 3), (8, 5, 3)], 20.0, rotation="none") == pytest.approx(15.0)
+    assert lp_bound.lp_bound([(12, 5, 3), (9, 4, 2)], 20.0, rotation="none") == pytest.approx(19.0)
