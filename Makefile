@@ -38,8 +38,11 @@ test: lint
 migrate: $(STAMP)
 	$(BIN)/python -m alembic upgrade head
 
+# The bench scripts; the other files in bench/ are their helpers and child processes, not benches.
+BENCHES := api storage queue imposition raster mockups etsy_sync metrics rip console scale
+
 bench: $(STAMP)
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for name in $(BENCHES); do $(BIN)/python bench/$$name.py || exit 1; done
 
 # Re-resolve the runtime dependencies in a fresh venv and pin them all (after changing install_requires).
 constraints:
