@@ -21,6 +21,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 # Knapsack grid: the roll is cut into at most this many steps (widths round down, so no real pattern is lost).
 GRID_STEPS = 2000
 _EPS = 1e-9
@@ -80,7 +82,7 @@ def cross_section(items: Sequence[Piece], roll: float, evaluations: int = 0) -> 
     """Grown length: the best Farley bound of the bar relaxation over dual values from dual feasible functions,
     then improved by up to `evaluations` knapsack runs of coordinate ascent on the best of them."""
     best = 0.0
-    knap = _Knapsack(items, roll)
+    knap = Knapsack(items, roll)
     plain = [min(w * h for w, h in p.shapes) / roll for p in items]
     start: list[float] = plain
     for f in _functions(items, roll):
@@ -94,7 +96,7 @@ def cross_section(items: Sequence[Piece], roll: float, evaluations: int = 0) -> 
     return max(best, _ascend(knap, start, best, evaluations))
 
 
-def _ascend(knap: _Knapsack, duals: list[float], value: float, evaluations: int) -> float:
+def _ascend(knap: Knapsack, duals: list[float], value: float, evaluations: int) -> float:
     """Coordinate ascent on the duals: scale one piece type's value up or down while Farley's bound improves."""
     duals = list(duals)
     step = 0.5
@@ -164,37 +166,55 @@ def _carlier(lam: float, roll: float) -> Callable[[float], float]:
     return f
 
 
-class _Knapsack:
-    """Best pattern value: which pieces fit side by side across the roll, each type at most its count."""
+class Knapsack:
+    """Best pattern: which pieces fit side by side across the roll, each type at most its count, worth most."""
 
     def __init__(self, items: Sequence[Piece], roll: float) -> None:
+        self.types = len(items)
         self.step = _grid(items, roll)
         self.cap = math.floor(roll / self.step + _EPS)
         # (type, height, grid width, copies that fit): widths round down, so every real pattern still fits.
         self.options = [(t, h, math.floor(w / self.step + _EPS), p.count) for t, p in enumerate(items)
                         for w, h in p.shapes]
-
-    def best(self, duals: Sequence[float]) -> float:
-        """Largest sum of dual / height over a pattern (a bounded knapsack, copies split in powers of two)."""
-        value = [0.0] * (self.cap + 1)
-        for t, h, w, n in self.options:
-            v = duals[t] / h
-            if v <= 0:
-                continue
-            n = min(n, self.cap // max(w, 1) if w else n)
+        # Copies of each option split in powers of two (a bounded knapsack as a 0/1 one): (option, copies).
+        self._parts: list[tuple[int, int]] = []
+        for k, (_, _, w, n) in enumerate(self.options):
+            n = min(n, self.cap // w) if w else n
             part = 1
             while n > 0:
-                m = min(part, n)
-                n -= m
+                self._parts.append((k, min(part, n)))
+                n -= min(part, n)
                 part *= 2
-                cw, cv = m * w, m * v
-                if cw > self.cap:
-                    continue
-                for c in range(self.cap, cw - 1, -1):
-                    cand = value[c - cw] + cv
-                    if cand > value[c]:
-                        value[c] = cand
-        return value[self.cap]
+
+    def best(self, duals: Sequence[float]) -> float:
+        """Largest sum of dual / height over a pattern."""
+        return self.pattern(duals)[0]
+
+    def pattern(self, duals: Sequence[float], *, chosen: bool = False) -> tuple[float, list[tuple[int, float, int]]]:
+        """The best pattern's value and, with `chosen`, its pieces as (type, height, copies)."""
+        value = np.zeros(self.cap + 1)
+        keep = np.zeros((len(self._parts), self.cap + 1), bool) if chosen else None
+        for i, (k, m) in enumerate(self._parts):
+            t, h, w, _ = self.options[k]
+            gain, used = m * duals[t] / h, m * w
+            if gain <= 0 or used > self.cap:
+                continue
+            candidate = value[: self.cap + 1 - used] + gain
+            better = candidate > value[used:]
+            value[used:] = np.where(better, candidate, value[used:])  # from the old values: each part once
+            if keep is not None:
+                keep[i, used:] = better
+        if keep is None:
+            return float(value[self.cap]), []
+        pieces: list[tuple[int, float, int]] = []
+        c = self.cap
+        for i in range(len(self._parts) - 1, -1, -1):
+            if keep[i, c]:
+                k, m = self._parts[i]
+                t, h, w, _ = self.options[k]
+                pieces.append((t, h, m))
+                c -= m * w
+        return float(value[self.cap]), pieces
 
     def farley(self, duals: Sequence[float]) -> float:
         """Total dual over copies, divided by the best pattern's value: a valid bound for any duals."""
